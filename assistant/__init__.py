@@ -1,0 +1,1 @@
+"""Qingfeng's user-facing side: configuration, command line, (later) retrieval and answers."""

@@ -1,0 +1,166 @@
+"""The `qingfeng` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.tree import Tree
+
+from assistant.config import get_settings
+
+app = typer.Typer(help="清风：党纪法规与政策文件问答助手", no_args_is_help=True, add_completion=False)
+console = Console()
+err_console = Console(stderr=True)
+
+IndexOption = Annotated[Optional[Path], typer.Option("--index", help="索引目录（默认 QINGFENG_INDEX_DIR 或 ./index）")]
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="要导入的文件或文件夹")],
+    index: IndexOption = None,
+    max_size_mb: Annotated[Optional[float], typer.Option("--max-size-mb", help="单个文件大小上限（MB）")] = None,
+    no_ocr: Annotated[bool, typer.Option("--no-ocr", help="不对扫描件做 OCR")] = False,
+) -> None:
+    """导入文档（PDF / DOCX / TXT / MD / HTML），增量更新知识库。"""
+    from ingest.pipeline import STATUS_LABELS, ingest_paths
+    from ingest.store import Store
+
+    settings = get_settings()
+    index_dir = index or settings.index_dir
+    with Store(index_dir) as store, Progress(
+        TextColumn("[bold]导入文档"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        TextColumn("{task.description}"), console=err_console, transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def on_progress(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=escape(Path(name).name))
+
+        report = ingest_paths(
+            [str(p) for p in paths], store,
+            max_file_mb=max_size_mb or settings.max_file_mb,
+            max_chars=settings.chunk_max_chars,
+            ocr=settings.ocr and not no_ocr,
+            progress=on_progress,
+        )
+        counts = store.counts()
+    for result in report.results:
+        if result.status in ("unchanged",):
+            continue
+        style = {"error": "red", "duplicate": "yellow", "removed": "yellow"}.get(result.status, "green")
+        detail = f"《{escape(result.title)}》 {result.articles} 条，{result.nodes} 个片段" if result.title else ""
+        console.print(f"[{style}]{STATUS_LABELS[result.status]}[/] {escape(result.source)} {detail} {escape(result.message)}")
+    console.print(
+        f"{report.summary()}。知识库现有 {counts['documents']} 个文档、{counts['articles']} 条、{counts['nodes']} 个片段：{escape(str(index_dir))}"
+    )
+    if report.errors and len(report.errors) == len(report.results):
+        raise typer.Exit(1)
+
+
+def _inspect_json(doc) -> dict:
+    return {
+        "title": doc.meta.title,
+        "version": doc.meta.version,
+        "status": doc.meta.status,
+        "doc_type": doc.meta.doc_type,
+        "issuer": doc.meta.issuer,
+        "date": doc.meta.date,
+        "doc_number": doc.meta.doc_number,
+        "source": doc.source,
+        "file_type": doc.file_type,
+        "pages": doc.page_count,
+        "ocr_used": doc.ocr_used,
+        "encoding": doc.encoding,
+        "toc": list(doc.toc) if doc.toc else None,
+        "headings": [h.model_dump() for h in doc.headings],
+        "articles": [
+            {
+                "number": u.number, "label": u.label, "heading": u.heading,
+                "page_start": u.page_start, "page_end": u.page_end,
+                "start": u.start, "end": u.end, "clauses": len(u.clauses), "text": u.text,
+            }
+            for u in doc.articles
+        ],
+        "units": [
+            {
+                "kind": u.kind, "label": u.label, "number": u.number, "heading": u.heading,
+                "page_start": u.page_start, "page_end": u.page_end, "start": u.start, "end": u.end,
+                "text": u.text,
+            }
+            for u in doc.units
+        ],
+    }
+
+
+def _short(text: str, width: int = 26) -> str:
+    first = text.split("\n", 1)[0]
+    return first if len(first) <= width else first[:width] + "…"
+
+
+def _pages(unit) -> str:
+    if unit.page_start is None:
+        return ""
+    if unit.page_end and unit.page_end != unit.page_start:
+        return f" [dim]第{unit.page_start}–{unit.page_end}页[/]"
+    return f" [dim]第{unit.page_start}页[/]"
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="要检查的文件")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """显示文件解析出的结构：章节、条文（编号、页码）、提纲条目和推断的元数据。"""
+    from ingest.errors import IngestError
+    from ingest.metadata import find_overrides
+    from ingest.parse import parse_document
+
+    settings = get_settings()
+    try:
+        if not file.is_file():
+            raise IngestError(f"找不到文件：{file}")
+        if file.stat().st_size > settings.max_file_mb * 2**20:
+            raise IngestError(f"《{file.name}》超过大小上限 {settings.max_file_mb:.0f} MB。")
+        doc = parse_document(file, file.read_bytes(), source=str(file), overrides=find_overrides(file), ocr=settings.ocr)
+    except IngestError as exc:
+        err_console.print(f"[red]错误：[/]{escape(exc.message)}")
+        raise typer.Exit(1)
+    if as_json:
+        sys.stdout.write(json.dumps(_inspect_json(doc), ensure_ascii=False, indent=1) + "\n")
+        return
+    m = doc.meta
+    info = Table.grid(padding=(0, 2))
+    for label, value in [("标题", m.title), ("版本", m.version), ("状态", m.status), ("类型", m.doc_type),
+                         ("发布机关", m.issuer), ("日期", m.date), ("文号", m.doc_number),
+                         ("页数", doc.page_count), ("条文数", len(doc.articles)), ("片段单元", len(doc.units))]:
+        info.add_row(f"[bold]{label}[/]", escape(str(value)) if value is not None else "[dim]—[/]")
+    console.print(info)
+    tree = Tree(f"《{escape(m.title)}》")
+    branches: dict[tuple, Tree] = {(): tree}
+    for unit in doc.units:
+        path = tuple(unit.heading)
+        for depth in range(1, len(path) + 1):
+            if path[:depth] not in branches:
+                branches[path[:depth]] = branches[path[: depth - 1]].add(f"[bold]{escape(path[depth - 1])}[/]")
+        if unit.kind == "article":
+            label = f"[cyan]{escape(unit.label)}[/]（{unit.number}）{_pages(unit)} {escape(_short(unit.text[len(unit.label):].strip()))}"
+            if len(unit.clauses) > 1:
+                label += f" [dim]{len(unit.clauses)}款[/]"
+        else:
+            text = unit.text[len(unit.label):].strip() if unit.label else unit.text
+            label = f"[magenta]{escape(unit.label or '段落')}[/]{_pages(unit)} {escape(_short(text))}"
+        branches[path].add(label)
+    console.print(tree)
+
+
+if __name__ == "__main__":
+    app()

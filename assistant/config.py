@@ -1,0 +1,23 @@
+"""Settings from the environment (QINGFENG_*) or a `.env` file; CLI options override them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QINGFENG_", env_file=".env", extra="ignore")
+
+    index_dir: Path = PROJECT_DIR / "index"
+    corpus_dir: Path = PROJECT_DIR / "corpus"
+    max_file_mb: float = 50.0
+    chunk_max_chars: int = 600
+    ocr: bool = True  # OCR scanned PDFs when the optional OCR extra is installed
+
+
+def get_settings() -> Settings:
+    return Settings()

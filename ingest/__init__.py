@@ -1,0 +1,1 @@
+"""Ingestion: files → parsed document tree → chunks (llama-index TextNodes) → on-disk store."""

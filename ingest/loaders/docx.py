@@ -1,0 +1,46 @@
+"""DOCX: paragraphs and tables in document order; page breaks kept when Word recorded them."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from ingest.errors import CorruptFile
+from ingest.models import LoadedFile
+
+_BREAKS = './/w:br[@w:type="page"] | .//w:lastRenderedPageBreak'
+
+
+def load_docx(path: Path, data: bytes) -> LoadedFile:
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise CorruptFile(f"《{path.name}》不是有效的 Word 文档，可能已损坏或不完整（{type(exc).__name__}）。") from exc
+    except Exception as exc:  # python-docx raises assorted lxml/opc errors on broken packages
+        raise CorruptFile(f"《{path.name}》无法作为 Word 文档打开，可能已损坏：{exc}") from exc
+
+    pages: list[list[str]] = [[]]
+    breaks_seen = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells = []
+                for cell in row.cells:
+                    text = cell.text.strip()
+                    if text and (not cells or cells[-1] != text):  # merged cells repeat
+                        cells.append(text)
+                if cells:
+                    pages[-1].append(" | ".join(cells))
+            continue
+        pages[-1].append(block.text)
+        for _ in block._p.xpath(_BREAKS):
+            breaks_seen += 1
+            pages.append([])
+    texts = ["\n".join(lines) for lines in pages]
+    if breaks_seen == 0:
+        return LoadedFile(pages=texts, paged=False, file_type="docx")
+    return LoadedFile(pages=texts, paged=True, file_type="docx")

@@ -1,0 +1,124 @@
+"""Typed data at the seams of ingestion: loaded pages, the parsed document tree, metadata."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+STATUSES = ("现行有效", "已修订", "已废止")
+DOC_TYPES = ("法规", "实施意见", "讲话", "其他")
+
+
+@dataclass
+class LoadedFile:
+    """Raw text of a file as a loader returns it, one string per page.
+
+    `paged` is False when the format has no real pages (TXT, MD, HTML, DOCX without page
+    breaks); then there is a single element and page numbers are unknown.
+    """
+
+    pages: list[str]
+    paged: bool
+    file_type: Literal["pdf", "docx", "text", "markdown", "html"]
+    ocr_used: bool = False
+    encoding: str | None = None
+    hard_wrapped: bool = False
+
+
+@dataclass
+class NormalizedText:
+    """Clean text plus the offsets at which each page starts (for mapping back to pages)."""
+
+    text: str
+    page_starts: list[int] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page holding character `offset`, or None for an unpaged source."""
+        if not self.page_starts:
+            return None
+        return bisect.bisect_right(self.page_starts, offset)
+
+
+class DocumentMeta(BaseModel):
+    title: str = ""
+    version: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+    doc_number: str | None = None  # 文号, e.g. 财行〔2013〕531号
+    status: str = "现行有效"
+    status_note: str | None = None  # the free text a manifest gave, e.g. 已被2023年修订版取代
+    doc_type: str = "其他"
+    # Which fields were set explicitly by a sidecar file or a manifest (not inferred).
+    explicit: list[str] = Field(default_factory=list)
+
+
+class Heading(BaseModel):
+    """A structural heading: 附件 / 编 / 章 / 节 (regulations) or an outline item used as a heading."""
+
+    level: int
+    kind: str  # 附件 | 编 | 章 | 节 | 附则 | outline
+    text: str  # the heading line as it reads, e.g. "第一章 总则"
+    start: int
+    end: int
+    page: int | None = None
+
+
+class Item(BaseModel):
+    """项: an enumerated item （一）… inside a 款."""
+
+    label: str
+    number: int | None
+    start: int
+    end: int
+
+
+class Clause(BaseModel):
+    """款: a paragraph of an article (with the 项 it introduces)."""
+
+    index: int  # 1-based
+    start: int
+    end: int
+    items: list[Item] = Field(default_factory=list)
+
+
+class Unit(BaseModel):
+    """What chunks are made of: an article (条), an outline item, or a group of paragraphs."""
+
+    kind: Literal["article", "item", "paragraph"]
+    number: int | None = None  # article number (条) or outline item number
+    label: str = ""  # 第一百零二条 / 一、 / （二） / ""
+    heading: list[str] = Field(default_factory=list)  # path of headings above it
+    start: int
+    end: int
+    page_start: int | None = None
+    page_end: int | None = None
+    text: str
+    clauses: list[Clause] = Field(default_factory=list)
+
+
+class ParsedDocument(BaseModel):
+    doc_id: str
+    source: str
+    file_type: str
+    meta: DocumentMeta
+    text: str
+    page_starts: list[int] = Field(default_factory=list)
+    headings: list[Heading] = Field(default_factory=list)
+    units: list[Unit] = Field(default_factory=list)
+    toc: tuple[int, int] | None = None  # span of a table of contents, excluded from content
+    ocr_used: bool = False
+    encoding: str | None = None
+
+    @property
+    def articles(self) -> list[Unit]:
+        return [u for u in self.units if u.kind == "article"]
+
+    @property
+    def page_count(self) -> int | None:
+        return len(self.page_starts) or None
+
+    def page_at(self, offset: int) -> int | None:
+        return NormalizedText(self.text, self.page_starts).page_at(offset)

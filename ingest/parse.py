@@ -1,0 +1,56 @@
+"""One file's bytes → a ParsedDocument (load, normalise, parse structure, read metadata)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ingest.errors import EmptyDocument
+from ingest.loaders import load_file
+from ingest.metadata import apply_overrides, infer_meta, title_line
+from ingest.models import ParsedDocument
+from ingest.normalize import normalize
+from ingest.structure import parse_structure
+
+
+def content_id(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_document(
+    path: Path,
+    data: bytes,
+    *,
+    source: str | None = None,
+    overrides: dict | None = None,
+    ocr: bool = True,
+) -> ParsedDocument:
+    """Parse `data` (the bytes of `path`). Raises an IngestError with a Chinese message."""
+    loaded = load_file(path, data, ocr=ocr)
+    text = normalize(loaded)
+    if not text.text.strip():
+        raise EmptyDocument(f"《{path.name}》是空文件，没有可读取的文字。")
+    _, title_end = title_line(text, path.name)
+    structure = parse_structure(text, title_end)
+    if not structure.units:
+        raise EmptyDocument(f"《{path.name}》除标题外没有正文内容。")
+    meta = infer_meta(
+        text, path.name,
+        articles=sum(1 for u in structure.units if u.kind == "article"),
+        outline=structure.mode == "outline" and any(u.kind == "item" for u in structure.units),
+    )
+    if overrides:
+        meta = apply_overrides(meta, overrides)
+    return ParsedDocument(
+        doc_id=content_id(data)[:16],
+        source=source or str(path),
+        file_type=loaded.file_type,
+        meta=meta,
+        text=text.text,
+        page_starts=text.page_starts,
+        headings=structure.headings,
+        units=structure.units,
+        toc=structure.toc,
+        ocr_used=loaded.ocr_used,
+        encoding=loaded.encoding,
+    )

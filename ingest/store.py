@@ -1,0 +1,209 @@
+"""The on-disk store of an index directory: parsed documents, their nodes, and ingested files.
+
+SQLite (one file, WAL journal): every file's change is one transaction, so an interrupted ingest
+leaves the previous content intact and usable. Derived indexes are rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from llama_index.core.schema import TextNode
+
+from ingest.models import DocumentMeta, ParsedDocument
+
+STORE_FILE = "qingfeng.sqlite"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,      -- content hash + metadata overrides: unchanged means skip
+    source TEXT NOT NULL,           -- the path as it was ingested
+    title TEXT NOT NULL,
+    meta TEXT NOT NULL,             -- DocumentMeta as JSON
+    parsed TEXT NOT NULL,           -- ParsedDocument as JSON
+    n_articles INTEGER NOT NULL,
+    n_nodes INTEGER NOT NULL,
+    ingested_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS nodes (
+    node_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    node TEXT NOT NULL              -- llama-index TextNode as JSON
+);
+CREATE INDEX IF NOT EXISTS nodes_by_doc ON nodes(doc_id, position);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,          -- absolute path
+    source TEXT NOT NULL,           -- the path as given
+    doc_id TEXT NOT NULL,           -- several paths may hold the same content
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass
+class StoredFile:
+    path: str
+    source: str
+    doc_id: str
+    size: int
+    mtime_ns: int
+    fingerprint: str
+
+
+@dataclass
+class DocumentRow:
+    doc_id: str
+    source: str
+    title: str
+    meta: DocumentMeta
+    n_articles: int
+    n_nodes: int
+    ingested_at: float
+    paths: list[str]
+
+
+class Store:
+    """Open (or create) the store in `index_dir`."""
+
+    def __init__(self, index_dir: str | Path):
+        self.dir = Path(index_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.dir / STORE_FILE, timeout=30, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(_SCHEMA)
+        self.db.execute("INSERT OR IGNORE INTO info VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- files -------------------------------------------------------------------------------
+    def file(self, path: str) -> StoredFile | None:
+        row = self.db.execute("SELECT * FROM files WHERE path = ?", (path,)).fetchone()
+        return StoredFile(*row) if row else None
+
+    def files(self) -> list[StoredFile]:
+        return [StoredFile(*r) for r in self.db.execute("SELECT * FROM files ORDER BY path")]
+
+    def has_document(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+
+    def touch_file(self, path: str, size: int, mtime_ns: int) -> None:
+        with self.db:
+            self.db.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path))
+
+    def link_file(self, entry: StoredFile) -> None:
+        """Point a path at an existing document (a duplicate under another name)."""
+        with self.db:
+            self._put_file(entry)
+            self._drop_orphans()
+
+    def put_document(self, doc: ParsedDocument, nodes: list[TextNode], entry: StoredFile) -> None:
+        """Store a parsed document and its nodes, and point `entry.path` at it, atomically."""
+        with self.db:
+            self.db.execute("DELETE FROM nodes WHERE doc_id = ?", (doc.doc_id,))
+            self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc.doc_id,))
+            self.db.execute(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                (doc.doc_id, entry.fingerprint, doc.source, doc.meta.title, doc.meta.model_dump_json(),
+                 doc.model_dump_json(), len(doc.articles), len(nodes), time.time()),
+            )
+            self.db.executemany(
+                "INSERT INTO nodes VALUES (?,?,?,?)",
+                [(n.node_id, doc.doc_id, i, n.to_json()) for i, n in enumerate(nodes)],
+            )
+            self._put_file(entry)
+            self._drop_orphans()
+
+    def remove_file(self, path: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+            self._drop_orphans()
+
+    def _put_file(self, e: StoredFile) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
+            (e.path, e.source, e.doc_id, e.size, e.mtime_ns, e.fingerprint),
+        )
+
+    def _drop_orphans(self) -> None:
+        """Documents no file points at any more go; a document whose first path went keeps another."""
+        self.db.execute("DELETE FROM nodes WHERE doc_id NOT IN (SELECT doc_id FROM files)")
+        self.db.execute("DELETE FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM files)")
+        self.db.execute(
+            "UPDATE documents SET source = (SELECT source FROM files WHERE files.doc_id = documents.doc_id "
+            "ORDER BY path LIMIT 1) WHERE source NOT IN (SELECT source FROM files WHERE files.doc_id = documents.doc_id)"
+        )
+
+    # --- documents and nodes -------------------------------------------------------------------
+    def documents(self) -> list[DocumentRow]:
+        paths: dict[str, list[str]] = {}
+        for path, doc_id in self.db.execute("SELECT path, doc_id FROM files ORDER BY path"):
+            paths.setdefault(doc_id, []).append(path)
+        rows = self.db.execute(
+            "SELECT doc_id, source, title, meta, n_articles, n_nodes, ingested_at FROM documents ORDER BY title, source"
+        )
+        return [
+            DocumentRow(d, s, t, DocumentMeta.model_validate_json(m), a, n, at, paths.get(d, []))
+            for d, s, t, m, a, n, at in rows
+        ]
+
+    def document(self, doc_id: str) -> ParsedDocument | None:
+        row = self.db.execute("SELECT parsed FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return ParsedDocument.model_validate_json(row[0]) if row else None
+
+    def nodes(self, doc_id: str | None = None) -> list[TextNode]:
+        if doc_id is None:
+            rows = self.db.execute("SELECT node FROM nodes ORDER BY doc_id, position")
+        else:
+            rows = self.db.execute("SELECT node FROM nodes WHERE doc_id = ? ORDER BY position", (doc_id,))
+        return [TextNode.from_json(r[0]) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        q = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "documents": q("SELECT COUNT(*) FROM documents"),
+            "files": q("SELECT COUNT(*) FROM files"),
+            "nodes": q("SELECT COUNT(*) FROM nodes"),
+            "articles": q("SELECT COALESCE(SUM(n_articles), 0) FROM documents"),
+        }
+
+    def set_status(self, doc_id: str, status: str) -> None:
+        """Change a document's derived status everywhere it is stored (document, meta, nodes)."""
+        doc = self.document(doc_id)
+        if doc is None or doc.meta.status == status:
+            return
+        doc.meta.status = status
+        nodes = self.nodes(doc_id)
+        for node in nodes:
+            node.metadata["status"] = status
+        with self.db:
+            self.db.execute(
+                "UPDATE documents SET meta = ?, parsed = ? WHERE doc_id = ?",
+                (doc.meta.model_dump_json(), doc.model_dump_json(), doc_id),
+            )
+            self.db.executemany(
+                "UPDATE nodes SET node = ? WHERE node_id = ?", [(n.to_json(), n.node_id) for n in nodes]
+            )
+
+    def data_version(self) -> str:
+        """Changes whenever the stored documents or their metadata change (for derived indexes)."""
+        rows = self.db.execute("SELECT doc_id, meta, ingested_at FROM documents ORDER BY doc_id").fetchall()
+        return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]

@@ -1,0 +1,290 @@
+"""Structure parser: normalised text → headings and units (articles, outline items, paragraphs).
+
+Regulations: 附件 / 编 / 章 / 节 headings, articles 第X条, inside them 款 (paragraphs) and 项 （一）.
+Opinions and speeches: outline levels 一、 / （一） / 1. / （1）, and plain paragraphs.
+A table of contents is skipped; a cross-reference inside a sentence never opens an article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.models import Clause, Heading, Item, NormalizedText, Unit
+from ingest.numerals import NUMBER_CLASS, to_int
+
+N = NUMBER_CLASS
+_ARTICLE = re.compile(rf"^第({N})条(?![之])(\s*)")
+_DIVISION = re.compile(rf"^第({N})([编章节])(?:\s+|$)?(.*)$")
+_ANNEX = re.compile(r"^附\s*件\s*([0-9一二三四五六七八九十]*)\s*[:：]?\s*(.{0,40})$")
+_NAMED_CHAPTER = re.compile(r"^(总则|总纲|序言|附则|前言|结束语)$")
+_TOC = re.compile(r"^目\s*录$")
+_CN = "一二三四五六七八九十百零〇"
+_OUTLINE = (
+    (1, re.compile(rf"^([{_CN}]+)[、，]")),
+    (2, re.compile(rf"^[（(]([{_CN}]+)[）)]")),
+    (3, re.compile(r"^([0-9]{1,3})[.．、](?![0-9])")),
+    (4, re.compile(r"^[（(]([0-9]{1,3})[）)]")),
+)
+_ITEM = re.compile(rf"^[（(]([{_CN}]+|[0-9]{{1,3}})[）)]")
+# What follows a 第X条 that is a cross-reference rather than an article: 第五条规定的…, 第五条第二款…
+_REFERENCE_TAIL = re.compile(r"^(规定|所列|所称|的|中|和|或|、|至|到|第|（|\(|以|之|关于|有关|条款|项)")
+_TERMINAL = tuple("。！？；：…，,")
+MAX_HEADING_CHARS = 40
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class ParsedStructure:
+    headings: list[Heading] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    toc: tuple[int, int] | None = None
+    mode: str = "outline"
+
+
+def _lines(text: str) -> list[_Line]:
+    out, offset = [], 0
+    for raw in text.split("\n"):
+        if raw.strip():
+            out.append(_Line(offset, offset + len(raw), raw))
+        offset += len(raw) + 1
+    return out
+
+
+def _is_heading_shaped(text: str) -> bool:
+    return len(text) <= MAX_HEADING_CHARS and not text.endswith(_TERMINAL) and "。" not in text
+
+
+def match_division(text: str) -> tuple[int, str] | None:
+    """(level, kind) when the line is a 附件/编/章/节 heading, else None."""
+    if not _is_heading_shaped(text):
+        return None
+    m = _DIVISION.match(text)
+    if m and to_int(m.group(1)) is not None:
+        kind = m.group(2)
+        # "第三章规定的…" is prose; a heading has a space, a short title, or nothing after the label.
+        title = m.group(3)
+        if title and not re.match(rf"^第{N}{kind}\s", text) and len(title) > 16:
+            return None
+        return {"编": 1, "章": 2, "节": 3}[kind], kind
+    if _NAMED_CHAPTER.match(text.replace(" ", "")):
+        return 2, "附则" if "附则" in text else "章"
+    if _ANNEX.match(text):
+        return 0, "附件"
+    return None
+
+
+def _toc_span(lines: list[_Line]) -> tuple[int, int] | None:
+    """Lines of a table of contents: after 目录, headings until the first heading repeats."""
+    for i, line in enumerate(lines[:200]):
+        if not _TOC.match(line.text.replace(" ", "")):
+            continue
+        entries: list[str] = []
+        j = i + 1
+        while j < len(lines):
+            text = lines[j].text
+            if entries and text == entries[0]:
+                break
+            if match_division(text) is None or _ARTICLE.match(text):
+                break
+            entries.append(text)
+            j += 1
+        if entries:
+            return lines[i].start, lines[j - 1].end
+        return lines[i].start, lines[i].end
+    return None
+
+
+def _article_number(text: str, last: int | None, previous_text: str | None, annex_since_last: bool) -> int | None:
+    """The article number if `text` opens an article given the one before, else None."""
+    m = _ARTICLE.match(text)
+    if not m:
+        return None
+    number = to_int(m.group(1))
+    if number is None:
+        return None
+    rest = text[m.end():]
+    strong = bool(m.group(2)) or not rest
+    expected = 1 if last is None else last + 1
+    if strong:
+        if last is None or number > last or (number == 1 and annex_since_last):
+            return number
+        return None
+    # No space after 条 (common in OCR output): accept only the next number (or one or two
+    # further, when an article was lost), after a closed sentence, and not when the words after
+    # it read as a reference (第五条规定的…).
+    if not (expected <= number <= expected + 2) and not (number == 1 and annex_since_last):
+        return None
+    if _REFERENCE_TAIL.match(rest):
+        return None
+    if previous_text and not previous_text.endswith(_TERMINAL) and not _is_heading_shaped(previous_text):
+        return None
+    return number
+
+
+class _Builder:
+    """Accumulates headings and units while walking the lines once."""
+
+    def __init__(self, text: NormalizedText):
+        self.source = text
+        self.headings: list[Heading] = []
+        self.units: list[Unit] = []
+        self.path: dict[int, Heading] = {}
+        self.current: list[_Line] = []
+        self.current_kind: str | None = None
+        self.current_label = ""
+        self.current_number: int | None = None
+        self.current_path: list[str] = []
+        self.current_rank = 10  # outline rank of the open item
+
+    def heading_path(self) -> list[str]:
+        return [self.path[level].text for level in sorted(self.path)]
+
+    def push_heading(self, line: _Line, level: int, kind: str) -> None:
+        self.close()
+        for deeper in [lv for lv in self.path if lv >= level]:
+            del self.path[deeper]
+        if kind == "附件":
+            self.path.clear()
+        heading = Heading(
+            level=level, kind=kind, text=line.text, start=line.start, end=line.end,
+            page=self.source.page_at(line.start),
+        )
+        self.path[level] = heading
+        self.headings.append(heading)
+
+    def open(self, kind: str, line: _Line, label: str = "", number: int | None = None) -> None:
+        self.close()
+        self.current_kind, self.current_label, self.current_number = kind, label, number
+        self.current_path = self.heading_path()
+        self.current = [line]
+
+    def add(self, line: _Line) -> None:
+        if self.current_kind is None:
+            self.open("paragraph", line)
+        else:
+            self.current.append(line)
+
+    def close(self) -> None:
+        if not self.current:
+            return
+        lines, kind = self.current, self.current_kind
+        self.current, self.current_kind = [], None
+        start, end = lines[0].start, lines[-1].end
+        unit = Unit(
+            kind=kind, number=self.current_number, label=self.current_label,
+            heading=self.current_path, start=start, end=end,
+            page_start=self.source.page_at(start), page_end=self.source.page_at(max(start, end - 1)),
+            text=self.source.text[start:end],
+        )
+        if kind == "article":
+            unit.clauses = _clauses(lines)
+        self.units.append(unit)
+
+
+def _clauses(lines: list[_Line]) -> list[Clause]:
+    """款 and 项 of an article: each paragraph is a 款 unless it is an item （一） of the one before."""
+    clauses: list[Clause] = []
+    for i, line in enumerate(lines):
+        item = _ITEM.match(line.text)
+        label_only = i == 1 and _ARTICLE.match(lines[0].text) and not lines[0].text[_ARTICLE.match(lines[0].text).end():]
+        if clauses and (item or label_only):
+            clause = clauses[-1]
+            clause.end = line.end
+            if item:
+                clause.items.append(Item(label=item.group(0), number=to_int(item.group(1)), start=line.start, end=line.end))
+            continue
+        clauses.append(Clause(index=len(clauses) + 1, start=line.start, end=line.end))
+    return clauses
+
+
+def _parse_regulation(lines: list[_Line], text: NormalizedText) -> _Builder:
+    b = _Builder(text)
+    last: int | None = None
+    annex_since_last = False
+    previous: str | None = None
+    for line in lines:
+        division = match_division(line.text)
+        number = _article_number(line.text, last, previous, annex_since_last)
+        if number is not None:
+            label = line.text[: _ARTICLE.match(line.text).end()].strip()
+            b.open("article", line, label=label, number=number)
+            last, annex_since_last = number, False
+        elif division is not None:
+            level, kind = division
+            b.push_heading(line, level, kind)
+            annex_since_last = annex_since_last or kind == "附件"
+        elif b.current_kind == "article":
+            b.add(line)
+        else:
+            _add_paragraph(b, line)
+        previous = line.text
+    b.close()
+    return b
+
+
+def _outline_level(text: str) -> tuple[int, int | None, str] | None:
+    for level, pattern in _OUTLINE:
+        m = pattern.match(text)
+        if m:
+            return level, to_int(m.group(1)), m.group(0).strip()
+    return None
+
+
+def _parse_outline(lines: list[_Line], text: NormalizedText) -> _Builder:
+    """Opinions and speeches: each outline marker opens an item; headings-only items become path."""
+    b = _Builder(text)
+    outline_levels: list[int] = []  # marker levels seen, outermost first, to rank nested markers
+    for line in lines:
+        division = match_division(line.text)
+        marker = _outline_level(line.text)
+        if division is not None and marker is None:
+            b.push_heading(line, division[0], division[1])
+            continue
+        if marker is None:
+            _add_paragraph(b, line)
+            continue
+        level, number, label = marker
+        if level not in outline_levels:
+            outline_levels.append(level)
+        rank = 10 + sorted(outline_levels).index(level)
+        # Close the open item; if it was only a heading line, make it part of the path instead.
+        if b.current_kind == "item" and len(b.current) == 1 and _is_heading_shaped(b.current[0].text):
+            only = b.current[0]
+            b.current, b.current_kind = [], None
+            b.push_heading(only, b.current_rank, "outline")
+        for deeper in [lv for lv in b.path if lv >= rank]:
+            del b.path[deeper]
+        b.open("item", line, label=label, number=number)
+        b.current_rank = rank
+    b.close()
+    return b
+
+
+def _add_paragraph(b: _Builder, line: _Line, max_chars: int = 500) -> None:
+    """Plain paragraphs: kept with the open item, or grouped until `max_chars`."""
+    if b.current_kind in ("item", "article"):
+        b.add(line)
+        return
+    if b.current_kind == "paragraph" and (line.end - b.current[0].start) <= max_chars:
+        b.add(line)
+        return
+    b.open("paragraph", line)
+
+
+def parse_structure(text: NormalizedText, title_line_end: int = 0) -> ParsedStructure:
+    """Parse normalised text (title line excluded from content by `title_line_end`)."""
+    lines = _lines(text.text)
+    toc = _toc_span(lines)
+    body = [l for l in lines if l.start >= title_line_end and not (toc and toc[0] <= l.start < toc[1])]
+    regulation = _parse_regulation(body, text)
+    if sum(1 for u in regulation.units if u.kind == "article") >= 2:
+        return ParsedStructure(regulation.headings, regulation.units, toc, "regulation")
+    outline = _parse_outline(body, text)
+    return ParsedStructure(outline.headings, outline.units, toc, "outline")

@@ -1,0 +1,37 @@
+"""Shared fixtures. Real inputs come from ../shared (read-only), never copied into the repo."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SHARED_CORPUS = SHARED / "corpus"
+DEMO_CORPUS = ROOT / "corpus"
+
+
+def manifest() -> dict[str, dict]:
+    return {e["file"]: e for e in json.loads((SHARED_CORPUS / "manifest.json").read_text(encoding="utf-8"))}
+
+
+def shared_texts() -> list[Path]:
+    return sorted((SHARED_CORPUS / "texts").glob("*.md"))
+
+
+@pytest.fixture(scope="session")
+def shared_corpus() -> Path:
+    if not SHARED_CORPUS.is_dir():
+        pytest.fail(f"../shared is missing: expected {SHARED_CORPUS}")
+    return SHARED_CORPUS
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path, shared_corpus: Path) -> Path:
+    """A writable copy of ../shared/corpus (texts, pdf, manifest) in a temporary folder."""
+    target = tmp_path / "corpus"
+    shutil.copytree(shared_corpus, target, ignore=shutil.ignore_patterns("qa", "SOURCES.md"))
+    return target
