@@ -23,20 +23,12 @@ err_console = Console(stderr=True)
 IndexOption = Annotated[Optional[Path], typer.Option("--index", help="索引目录（默认 QINGFENG_INDEX_DIR 或 ./index）")]
 
 
-@app.command()
-def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="要导入的文件或文件夹")],
-    index: IndexOption = None,
-    max_size_mb: Annotated[Optional[float], typer.Option("--max-size-mb", help="单个文件大小上限（MB）")] = None,
-    no_ocr: Annotated[bool, typer.Option("--no-ocr", help="不对扫描件做 OCR")] = False,
-) -> None:
-    """导入文档（PDF / DOCX / TXT / MD / HTML），增量更新知识库。"""
+def run_ingest(paths, store, *, max_size_mb: float | None = None, ocr: bool = True):
+    """Ingest with a progress bar on the terminal, then print one line per file that changed."""
     from ingest.pipeline import STATUS_LABELS, ingest_paths
-    from ingest.store import Store
 
     settings = get_settings()
-    index_dir = index or settings.index_dir
-    with Store(index_dir) as store, Progress(
+    with Progress(
         TextColumn("[bold]导入文档"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         TextColumn("{task.description}"), console=err_console, transient=True,
     ) as bar:
@@ -49,19 +41,35 @@ def ingest(
             [str(p) for p in paths], store,
             max_file_mb=max_size_mb or settings.max_file_mb,
             max_chars=settings.chunk_max_chars,
-            ocr=settings.ocr and not no_ocr,
+            ocr=settings.ocr and ocr,
             progress=on_progress,
         )
-        counts = store.counts()
+    counts = store.counts()
     for result in report.results:
-        if result.status in ("unchanged",):
+        if result.status == "unchanged":
             continue
         style = {"error": "red", "duplicate": "yellow", "removed": "yellow"}.get(result.status, "green")
         detail = f"《{escape(result.title)}》 {result.articles} 条，{result.nodes} 个片段" if result.title else ""
         console.print(f"[{style}]{STATUS_LABELS[result.status]}[/] {escape(result.source)} {detail} {escape(result.message)}")
     console.print(
-        f"{report.summary()}。知识库现有 {counts['documents']} 个文档、{counts['articles']} 条、{counts['nodes']} 个片段：{escape(str(index_dir))}"
+        f"{report.summary()}。知识库现有 {counts['documents']} 个文档、{counts['articles']} 条、{counts['nodes']} 个片段：{escape(str(store.dir))}"
     )
+    return report
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="要导入的文件或文件夹")],
+    index: IndexOption = None,
+    max_size_mb: Annotated[Optional[float], typer.Option("--max-size-mb", help="单个文件大小上限（MB）")] = None,
+    no_ocr: Annotated[bool, typer.Option("--no-ocr", help="不对扫描件做 OCR")] = False,
+) -> None:
+    """导入文档（PDF / DOCX / TXT / MD / HTML），增量更新知识库。"""
+    from ingest.store import Store
+
+    index_dir = index or get_settings().index_dir
+    with Store(index_dir) as store:
+        report = run_ingest(paths, store, max_size_mb=max_size_mb, ocr=not no_ocr)
     if report.errors and len(report.errors) == len(report.results):
         raise typer.Exit(1)
 
@@ -160,6 +168,20 @@ def inspect(
             label = f"[magenta]{escape(unit.label or '段落')}[/]{_pages(unit)} {escape(_short(text))}"
         branches[path].add(label)
     console.print(tree)
+
+
+@app.command()
+def serve(
+    index: IndexOption = None,
+    corpus: Annotated[Optional[Path], typer.Option("--corpus", help="索引为空时从这里导入文档")] = None,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 7860,
+) -> None:
+    """启动网页版（默认 http://127.0.0.1:7860）。"""
+    from assistant.web import serve as serve_web
+
+    settings = get_settings()
+    serve_web(index or settings.index_dir, corpus or settings.corpus_dir, host, port)
 
 
 if __name__ == "__main__":

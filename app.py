@@ -1,0 +1,27 @@
+"""Qingfeng web app: `python app.py` builds the index from corpus/ when there is none, then
+serves on http://127.0.0.1:7860 (see --help; settings also from QINGFENG_* variables)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from assistant.config import get_settings
+
+
+def main() -> None:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(description="清风 · 党纪法规问答助手（网页版）")
+    parser.add_argument("--index", type=Path, default=settings.index_dir, help="索引目录")
+    parser.add_argument("--corpus", type=Path, default=settings.corpus_dir, help="没有索引时从这里导入文档")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=7860)
+    args = parser.parse_args()
+
+    from assistant.web import serve
+
+    serve(args.index, args.corpus, args.host, args.port)
+
+
+if __name__ == "__main__":
+    main()

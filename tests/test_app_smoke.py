@@ -1,0 +1,45 @@
+"""`python app.py` on the demo corpus: builds the index when there is none, then serves it.
+
+(The full browser tests with Chromium come with the chat; this checks the real process starts.)
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_app_builds_the_index_and_serves_the_demo_corpus(tmp_path: Path):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "app.py", "--index", str(tmp_path / "index"), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.time() + 90
+        config = ""
+        while time.time() < deadline:
+            try:
+                config = urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=2).read().decode()
+                break
+            except OSError:
+                assert process.poll() is None, process.stdout.read()
+                time.sleep(0.5)
+        assert "清风区党政机关公务接待管理办法（示例）" in config
+        assert "已修订" in config and "现行有效" in config
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=20)[0]
+    assert "首次启动" in output and "已入库 5" in output
