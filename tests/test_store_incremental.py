@@ -19,9 +19,7 @@ from tests.conftest import DEMO_CORPUS, SHARED_CORPUS, manifest
 
 def test_second_ingest_does_no_work(corpus_copy: Path, tmp_path: Path, monkeypatch):
     with Store(tmp_path / "index") as store:
-        started = time.perf_counter()
         first = ingest_paths([corpus_copy], store)
-        first_seconds = time.perf_counter() - started
         assert first.count("added") == 40 and not first.errors
         counts = store.counts()
         assert counts["articles"] == sum(e.get("articles") or 0 for e in manifest().values() if "articles" in e)
@@ -33,11 +31,8 @@ def test_second_ingest_does_no_work(corpus_copy: Path, tmp_path: Path, monkeypat
             raise AssertionError("parsed an unchanged file")
 
         monkeypatch.setattr(pipeline, "parse_document", fail)
-        started = time.perf_counter()
-        second = ingest_paths([corpus_copy], store)
-        second_seconds = time.perf_counter() - started
+        second = ingest_paths([corpus_copy], store)  # its time is reported by evals.bench_ingest
         assert second.count("unchanged") == 40
-        assert second_seconds < 0.1 * first_seconds, (first_seconds, second_seconds)
         monkeypatch.undo()
 
         # Touching a file (same content, new mtime) re-hashes it but does not parse it.
