@@ -179,3 +179,14 @@ def test_scanned_pdf_without_ocr_gets_a_clear_message(tmp_path: Path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 1  # every file failed
     assert "扫描件" in run.stdout and "没有文字层" in run.stdout and "qingfeng[ocr]" in run.stdout
+
+
+def test_pdf_with_only_an_owner_password_is_read(tmp_path: Path):
+    """Many official PDFs restrict printing/copying but open without a password: read them."""
+    writer = PdfWriter(clone_from=PdfReader(PDF))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
+    path = tmp_path / "restricted.pdf"
+    writer.write(path)
+    with Store(tmp_path / "index") as store:
+        result = ingest_paths([path], store).results[0]
+        assert result.status == "added" and result.articles == 113
