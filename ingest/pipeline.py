@@ -15,7 +15,7 @@ from typing import Literal
 from ingest.chunking import DEFAULT_MAX_CHARS, build_nodes
 from ingest.errors import FileTooLarge, IngestError, UnreadablePath
 from ingest.loaders import SUPPORTED_SUFFIXES
-from ingest.metadata import find_overrides
+from ingest.metadata import find_overrides, title_key
 from ingest.parse import content_id, parse_document
 from ingest.store import Store, StoredFile
 
@@ -169,12 +169,6 @@ def _version_key(version: str | None) -> int | None:
     return int(m.group(0)) if m else None
 
 
-def _title_key(title: str) -> str:
-    """Titles of versions of one document: drop spaces and revision notes like （2018年修订）."""
-    title = re.sub(r"\s+", "", title)
-    return re.sub(r"[（(]\d{4}年[^）)]*[）)]", "", title)
-
-
 def refresh_version_status(store: Store) -> None:
     """Where several versions of one title are stored, the newest is 现行有效, older are 已修订.
 
@@ -182,7 +176,7 @@ def refresh_version_status(store: Store) -> None:
     """
     groups: dict[str, list] = {}
     for row in store.documents():
-        groups.setdefault(_title_key(row.title), []).append(row)
+        groups.setdefault(title_key(row.title), []).append(row)
     for rows in groups.values():
         years = [_version_key(r.meta.version) for r in rows]
         newest = max((y for y in years if y is not None), default=None)

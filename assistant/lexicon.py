@@ -1,0 +1,79 @@
+"""Chinese words for lexical search: jieba segmentation with a domain dictionary and stopwords,
+and a vocabulary bridging everyday words to the official terms the rules use."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+_WORD = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9]")
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("assistant").joinpath("data", name).read_text(encoding="utf-8")
+    return [l.strip() for l in text.splitlines() if l.strip() and not l.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return frozenset(_data_lines("stopwords.txt"))
+
+
+@lru_cache(maxsize=1)
+def domain_words() -> tuple[str, ...]:
+    return tuple(_data_lines("domain_words.txt"))
+
+
+@lru_cache(maxsize=4)
+def colloquial_map(extra: str | None = None) -> dict[str, list[str]]:
+    """everyday word → official terms, from the bundled table plus an optional user TSV file."""
+    lines = _data_lines("colloquial.tsv")
+    if extra and Path(extra).is_file():
+        lines += [l for l in Path(extra).read_text(encoding="utf-8").splitlines() if l.strip() and not l.startswith("#")]
+    table: dict[str, list[str]] = {}
+    for line in lines:
+        word, _, terms = line.partition("\t")
+        table.setdefault(word.strip(), []).extend(t.strip() for t in terms.split(",") if t.strip())
+    return table
+
+
+class Segmenter:
+    """jieba (its own instance, search mode) + domain words; drops stopwords and punctuation."""
+
+    def __init__(self, extra_words: list[str] | None = None):
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        for word in (*domain_words(), *colloquial_map().keys(), *(extra_words or [])):
+            self._jieba.add_word(word, freq=2000)
+        self._stop = stopwords()
+
+    def tokens(self, text: str) -> list[str]:
+        out = []
+        for token in self._jieba.cut_for_search(text):
+            token = token.strip().lower()
+            if token and token not in self._stop and _WORD.search(token):
+                out.append(token)
+        return out
+
+
+@lru_cache(maxsize=1)
+def segmenter() -> Segmenter:
+    return Segmenter()
+
+
+def expand_colloquial(text: str, table: dict[str, list[str]] | None = None) -> list[str]:
+    """Official terms for the everyday words found in `text` (longest words first, no repeats)."""
+    table = table or colloquial_map()
+    found: list[str] = []
+    for word in sorted(table, key=len, reverse=True):
+        if word in text:
+            for term in table[word]:
+                if term not in found and term not in text:
+                    found.append(term)
+    return found

@@ -1,0 +1,279 @@
+"""Retrievers (llama-index interface): BM25 only, dense only, hybrid (reciprocal-rank fusion),
+and the product pipeline, which adds routing (document / article / version), version
+preference, everyday-word bridging, metadata filters, de-duplication and an optional reranker."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle
+
+from assistant.embeddings import Embedder
+from assistant.lexicon import expand_colloquial, segmenter
+from assistant.routing import Catalog, DocumentInfo, QueryPlan, analyze
+from assistant.search_index import SearchIndex
+from ingest.metadata import title_key
+
+RRF_K = 60
+CANDIDATES = 100
+QUOTE_BONUS = 0.1  # a passage holding words the question quotes
+DEFINITION_BONUS = 0.05  # a passage defining the term a question asks about
+FULL_SCAN_LIMIT = 50_000  # up to this many chunks, quotes are looked for in every chunk
+
+_QUOTE = re.compile(r"“([^”]{2,80})”|\"([^\"]{2,80})\"|「([^」]{2,80})」|‘([^’]{2,80})’|『([^』]{2,80})』")
+_DEFINITION_ASK = re.compile(
+    r"([\u4e00-\u9fff（）()、]{2,20}?)(?:”|\")?(?:是什么意思|是什么|是指什么|指什么|指的是什么|怎么界定|如何界定|怎样界定|"
+    r"怎么认定|如何认定|的定义|的含义|包括哪些|包括什么|都包括什么|有哪些|分哪几|分为哪)")
+_QUESTION_LEAD = re.compile(r"^(请问|什么是|何为|何谓|所谓|条例里的|条例中的|规定里的|规定中的|法里的|里说的|中说的|里的|中的|说的|的)+")
+
+
+def quoted_phrases(question: str) -> list[str]:
+    found = []
+    for groups in _QUOTE.findall(question):
+        phrase = next(g for g in groups if g)
+        phrase = re.sub(r"\s+", "", phrase).strip("，。；、：,.;:")
+        if len(phrase) >= 2:
+            found.append(phrase)
+    return found
+
+
+def defined_term(question: str) -> str | None:
+    """The term a definition question asks about: 什么是X / X是指什么 / "X"怎么界定 / X包括哪些."""
+    quotes = [q for q in quoted_phrases(question) if len(q) <= 20]
+    if quotes:
+        return quotes[0]
+    m = re.search(r"(?:什么是|何为|何谓)([\u4e00-\u9fff]{2,15})", question)
+    if m:
+        return m.group(1)
+    m = _DEFINITION_ASK.search(re.sub(r"[“”\"「」]", "", question))
+    if m:
+        term = re.split(r"[的里中说]", m.group(1))[-1] if len(m.group(1)) > 6 else m.group(1)
+        term = _QUESTION_LEAD.sub("", term)
+        return term if len(term) >= 2 else None
+    return None
+
+
+def defines(text: str, term: str) -> bool:
+    t = re.escape(term)
+    return re.search(rf"所称{t}|{t}[”\"]?[，,]?(是指|指|包括|分为|，是)", text) is not None
+
+
+@dataclass
+class SearchFilters:
+    """Metadata filters: documents (doc_id or title), doc types, statuses, superseded versions."""
+
+    documents: list[str] = field(default_factory=list)
+    doc_types: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    include_superseded: bool = True
+
+    def mask(self, index: SearchIndex) -> np.ndarray | None:
+        if not (self.documents or self.doc_types or self.statuses or not self.include_superseded):
+            return None
+        keep = np.ones(len(index), dtype=bool)
+        for row, node in enumerate(index.nodes):
+            m = node.metadata
+            if self.documents and m["doc_id"] not in self.documents and m["title"] not in self.documents \
+                    and title_key(m["title"]) not in self.documents:
+                keep[row] = False
+            elif self.doc_types and m["doc_type"] not in self.doc_types:
+                keep[row] = False
+            elif self.statuses and m["status"] not in self.statuses:
+                keep[row] = False
+            elif not self.include_superseded and m["status"] != "现行有效":
+                keep[row] = False
+        return keep
+
+
+def catalog_of(index: SearchIndex) -> Catalog:
+    docs: dict[str, DocumentInfo] = {}
+    for node in index.nodes:
+        m = node.metadata
+        docs.setdefault(m["doc_id"], DocumentInfo(m["doc_id"], m["title"], m.get("version"), m["status"], m["doc_type"]))
+    return Catalog.build(list(docs.values()))
+
+
+def _ranked(scores: np.ndarray, mask: np.ndarray | None, k: int) -> list[int]:
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    k = min(k, len(scores))
+    if k == 0:
+        return []
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [int(r) for r in top if np.isfinite(scores[r]) and scores[r] > 0]
+
+
+class _IndexRetriever(BaseRetriever):
+    def __init__(self, index: SearchIndex, embedder: Embedder | None = None, top_k: int = 10,
+                 filters: SearchFilters | None = None):
+        super().__init__()
+        self.index, self.embedder, self.top_k = index, embedder, top_k
+        self.filters = filters or SearchFilters()
+
+    def _nodes(self, rows_scores: list[tuple[int, float]]) -> list[NodeWithScore]:
+        return [NodeWithScore(node=self.index.nodes[r], score=float(s)) for r, s in rows_scores[: self.top_k]]
+
+    def lexical_rows(self, question: str, mask, extra_terms: list[str] | None = None) -> list[int]:
+        tokens = segmenter().tokens(question)
+        weights = None
+        if extra_terms:
+            extra = [t for term in extra_terms for t in segmenter().tokens(term)]
+            weights = {t: 0.5 for t in extra if t not in tokens}
+            tokens = tokens + [t for t in extra if t not in tokens]
+        return _ranked(self.index.lexical_scores(tokens, weights), mask, CANDIDATES)
+
+    def dense_rows(self, question: str, mask) -> list[int]:
+        vector = self.embedder.embed_queries([question])[0]
+        k = CANDIDATES if mask is None else min(len(self.index), CANDIDATES * 10)
+        rows, _ = self.index.dense_search(vector, k)
+        return [int(r) for r in rows if mask is None or mask[r]][:CANDIDATES]
+
+
+def rrf(*rankings: list[int], weights: tuple[float, ...] | None = None) -> dict[int, float]:
+    fused: dict[int, float] = {}
+    for i, ranking in enumerate(rankings):
+        w = weights[i] if weights else 1.0
+        for rank, row in enumerate(ranking):
+            fused[row] = fused.get(row, 0.0) + w / (RRF_K + rank + 1)
+    return fused
+
+
+class BM25Retriever(_IndexRetriever):
+    """Lexical only: BM25 over jieba words."""
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        mask = self.filters.mask(self.index)
+        rows = self.lexical_rows(query_bundle.query_str, mask)
+        return self._nodes([(r, 1.0 / (i + 1)) for i, r in enumerate(rows)])
+
+
+class DenseRetriever(_IndexRetriever):
+    """Dense only: the embedding model over FAISS."""
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        mask = self.filters.mask(self.index)
+        rows = self.dense_rows(query_bundle.query_str, mask)
+        return self._nodes([(r, 1.0 / (i + 1)) for i, r in enumerate(rows)])
+
+
+class HybridRetriever(_IndexRetriever):
+    """BM25 and dense, fused by reciprocal rank."""
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        mask = self.filters.mask(self.index)
+        q = query_bundle.query_str
+        fused = rrf(self.lexical_rows(q, mask), self.dense_rows(q, mask))
+        return self._nodes(sorted(fused.items(), key=lambda kv: -kv[1]))
+
+
+class QingfengRetriever(_IndexRetriever):
+    """The product pipeline."""
+
+    SUPERSEDED_FACTOR = 0.5  # older versions rank below current ones unless asked for
+    NAMED_DOCUMENT_FACTOR = 2.0
+
+    def __init__(self, index: SearchIndex, embedder: Embedder, top_k: int = 10,
+                 filters: SearchFilters | None = None, reranker=None):
+        super().__init__(index, embedder, top_k, filters)
+        self.catalog = catalog_of(index)
+        self.reranker = reranker
+        self._group_of = {doc_id: title_key(d.title) for doc_id, d in self.catalog.documents.items()}
+        self.last_plan: QueryPlan | None = None
+
+    def _article_rows(self, doc: DocumentInfo, number: int) -> list[int]:
+        """Rows of article `number`; in a document without articles, of outline item `number`."""
+        rows = self.index.rows_by_doc.get(doc.doc_id, [])
+        found = [r for r in rows if self.index.nodes[r].metadata.get("article") == number]
+        if found or any(self.index.nodes[r].metadata.get("article") is not None for r in rows):
+            return found
+        labels = _outline_labels(number)
+        return [r for r in rows if self.index.nodes[r].metadata.get("article_label") in labels
+                or self.index.nodes[r].metadata.get("heading", "").startswith(labels)]
+
+    def _add_text_signals(self, question: str, fused: dict[int, float], mask) -> None:
+        """Bonuses for passages that hold the words the question quotes, or define its term."""
+        quotes = [q for q in quoted_phrases(question) if len(q) >= 4]
+        term = defined_term(question)
+        if not quotes and not term:
+            return
+        if len(self.index) <= FULL_SCAN_LIMIT:
+            rows = range(len(self.index)) if mask is None else [int(r) for r in np.flatnonzero(mask)]
+        else:
+            rows = list(fused)
+        for row in rows:
+            text = self.index.squashed_text(row)
+            bonus = 0.0
+            if quotes and any(q in text for q in quotes):
+                bonus += QUOTE_BONUS
+            if term and defines(text, term):
+                bonus += DEFINITION_BONUS
+            if bonus:
+                fused[row] = fused.get(row, 0.0) + bonus
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        question = query_bundle.query_str
+        plan = analyze(question, self.catalog)
+        self.last_plan = plan
+        mask = self.filters.mask(self.index)
+        # Each named document's requested version; other versions of it are left out.
+        chosen = {key: self.catalog.pick_version(key, plan) for key in plan.groups}
+        excluded = {d.doc_id for key, doc in chosen.items() for d in self.catalog.groups[key] if d.doc_id != doc.doc_id}
+        if excluded:
+            keep = np.array([n.metadata["doc_id"] not in excluded for n in self.index.nodes])
+            mask = keep if mask is None else (mask & keep)
+
+        expansions = expand_colloquial(question)
+        lexical = self.lexical_rows(question, mask, expansions)
+        dense = self.dense_rows(question, mask)
+        fused = rrf(lexical, dense)
+
+        self._add_text_signals(question, fused, mask)
+        for row in list(fused):
+            m = self.index.nodes[row].metadata
+            key = self._group_of[m["doc_id"]]
+            if key in chosen:
+                fused[row] *= self.NAMED_DOCUMENT_FACTOR
+            elif m["status"] != "现行有效" and self.catalog.has_versions(key):
+                fused[row] *= self.SUPERSEDED_FACTOR
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+
+        # Direct route: a named article of a named document comes first. Without a named
+        # document, the document of the best passage is taken when it has that article.
+        if plan.article is not None:
+            docs = list(chosen.values())
+            if not docs and ranked:
+                docs = [self.catalog.documents[self.index.nodes[ranked[0][0]].metadata["doc_id"]]]
+            direct = [r for doc in docs for r in self._article_rows(doc, plan.article)]
+            if direct:
+                top = (ranked[0][1] if ranked else 1.0) + 1.0
+                ranked = [(r, top) for r in direct] + [(r, s) for r, s in ranked if r not in direct]
+
+        if self.reranker is not None:
+            ranked = self.reranker.rerank(question, self.index, ranked, keep=max(self.top_k, 20))
+        return self._nodes(_dedupe(self.index, ranked))
+
+
+def _outline_labels(number: int) -> tuple[str, ...]:
+    from ingest.numerals import to_chinese
+
+    cn = to_chinese(number)
+    return (f"{cn}、", f"{number}.", f"{number}、", f"{number}．", f"（{cn}）", f"({cn})")
+
+
+def _dedupe(index: SearchIndex, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The same passage ingested twice (e.g. a law as .md and as .pdf) is shown once."""
+    seen: set[tuple] = set()
+    out = []
+    for row, score in ranked:
+        node = index.nodes[row]
+        m = node.metadata
+        key = (title_key(m["title"]), m.get("version"), m.get("article"), re.sub(r"\s+", "", node.text)[:60])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append((row, score))
+    return out

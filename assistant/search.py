@@ -1,0 +1,68 @@
+"""Open an index for searching: keep the derived indexes in step with the store, load models
+once, and turn results into the stable JSON of `qingfeng search`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from llama_index.core.schema import NodeWithScore
+
+from assistant.config import Settings, get_settings
+from assistant.embeddings import EmbeddingCache, load_embedder
+from assistant.retrieval import QingfengRetriever, SearchFilters
+from assistant.search_index import SearchIndex, build_search_index, load_search_index
+from ingest.store import Store
+
+
+def ensure_search_index(
+    store: Store, settings: Settings | None = None, progress: Callable[[int, int], None] | None = None
+) -> tuple[SearchIndex, dict]:
+    """The search index for the store's current content: loaded if saved and current, else built."""
+    settings = settings or get_settings()
+    embedder = load_embedder(settings.embedding_model)
+    index = load_search_index(store)
+    if index is not None and index.model == embedder.name:
+        return index, {"chunks": len(index), "embedded": 0, "rebuilt": False}
+    cache = EmbeddingCache(Path(settings.cache_dir) / "embeddings.sqlite")
+    try:
+        index, stats = build_search_index(store, embedder, cache, dense_kind=settings.dense_index, progress=progress)
+    finally:
+        cache.close()
+    return index, {**stats, "rebuilt": True}
+
+
+def make_retriever(index: SearchIndex, settings: Settings | None = None, top_k: int = 10,
+                   filters: SearchFilters | None = None) -> QingfengRetriever:
+    settings = settings or get_settings()
+    reranker = None
+    if settings.reranker_model:
+        from assistant.rerank import CrossEncoderReranker
+
+        reranker = CrossEncoderReranker(settings.reranker_model)
+    return QingfengRetriever(index, load_embedder(settings.embedding_model), top_k=top_k, filters=filters,
+                             reranker=reranker)
+
+
+def result_json(item: NodeWithScore) -> dict:
+    """One search result in the CLI contract."""
+    m = item.node.metadata
+    return {
+        "source": m["source"],
+        "title": m["title"],
+        "version": m.get("version"),
+        "status": m["status"],
+        "article": m.get("article"),
+        "heading": m.get("heading", ""),
+        "page": m.get("page_start"),
+        "text": item.node.text,
+        "score": round(float(item.score or 0.0), 6),
+        # extra fields (not part of the contract, useful to callers)
+        "article_label": m.get("article_label"),
+        "doc_id": m["doc_id"],
+        "node_id": item.node.node_id,
+        "doc_type": m["doc_type"],
+        "start_char": m.get("start_char"),
+        "end_char": m.get("end_char"),
+        "unit_label": m.get("article_label") or "",
+    }

@@ -1,0 +1,190 @@
+"""Derived search indexes of a store: FAISS (dense) and BM25 over jieba words (lexical).
+
+Built from the store's nodes; vectors come from the embedding cache, so only new chunks are
+embedded. Written to `<index>/search/` atomically (a new folder swapped in by rename), so a
+reader never sees a half-written index.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from llama_index.core.schema import TextNode
+
+from assistant.embeddings import EmbeddingCache, Embedder, embed_with_cache
+from assistant.lexicon import segmenter
+from ingest.store import Store
+
+SEARCH_DIR = "search"
+FORMAT_VERSION = 1
+HNSW_ABOVE = 200_000  # "auto": exact search up to this many chunks, HNSW beyond
+
+
+def embed_text(node: TextNode) -> str:
+    """What the dense model sees: title, heading path and the chunk text."""
+    m = node.metadata
+    head = "《{}》{}".format(m.get("title", ""), f"（{m['version']}）" if m.get("version") else "")
+    if m.get("heading"):
+        head += " " + m["heading"]
+    return f"{head}\n{node.text}"
+
+
+def lexical_text(node: TextNode) -> str:
+    m = node.metadata
+    return f"{m.get('title', '')} {m.get('heading', '')} {node.text}"
+
+
+def make_dense_index(vectors: np.ndarray, kind: str = "auto"):
+    import faiss
+
+    dim = vectors.shape[1]
+    if kind == "auto":
+        kind = "hnsw" if len(vectors) > HNSW_ABOVE else "flat"
+    if kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 96
+    elif kind == "flat":
+        index = faiss.IndexFlatIP(dim)
+    else:
+        raise ValueError(f"unknown dense index kind {kind!r} (flat, hnsw, auto)")
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def make_lexical_index(token_lists: list[list[str]]):
+    import bm25s
+
+    index = bm25s.BM25()
+    index.index([tokens or [""] for tokens in token_lists], show_progress=False)
+    return index
+
+
+@dataclass
+class SearchIndex:
+    nodes: list[TextNode]
+    dense: object  # faiss index
+    lexical: object  # bm25s.BM25
+    model: str
+    data_version: str
+    rows_by_doc: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rows_by_doc = {}
+        for row, node in enumerate(self.nodes):
+            self.rows_by_doc.setdefault(node.metadata["doc_id"], []).append(row)
+        self._vocab = getattr(self.lexical, "vocab_dict", {}) or {}
+        self._squashed: list[str] | None = None
+
+    def squashed_text(self, row: int) -> str:
+        """A chunk's text without whitespace (for exact-phrase checks), computed once."""
+        if self._squashed is None:
+            self._squashed = [re.sub(r"\s+", "", n.text) for n in self.nodes]
+        return self._squashed[row]
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        k = min(k, len(self.nodes))
+        if k == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        scores, rows = self.dense.search(np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32), k)
+        keep = rows[0] >= 0
+        return rows[0][keep], scores[0][keep]
+
+    def lexical_scores(self, tokens: list[str], weights: dict[str, float] | None = None) -> np.ndarray:
+        """BM25 score of every chunk; tokens unknown to the index are ignored."""
+        known = [t for t in tokens if t in self._vocab]
+        if not known or not len(self.nodes):
+            return np.zeros(len(self.nodes), dtype=np.float32)
+        if not weights:
+            return np.asarray(self.lexical.get_scores(known), dtype=np.float32)
+        total = np.zeros(len(self.nodes), dtype=np.float32)
+        for token in dict.fromkeys(known):
+            total += weights.get(token, 1.0) * known.count(token) * np.asarray(self.lexical.get_scores([token]), dtype=np.float32)
+        return total
+
+
+def _paths(index_dir: Path) -> tuple[Path, Path]:
+    return index_dir / SEARCH_DIR, index_dir / SEARCH_DIR / "manifest.json"
+
+
+def saved_manifest(index_dir: str | Path) -> dict | None:
+    _, manifest = _paths(Path(index_dir))
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def build_search_index(
+    store: Store,
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    *,
+    dense_kind: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[SearchIndex, dict]:
+    """Build both indexes from the store (embedding only uncached chunks) and save them."""
+    started = time.perf_counter()
+    data_version = store.data_version()
+    nodes = store.nodes()
+    t0 = time.perf_counter()
+    vectors, computed = embed_with_cache(embedder, [embed_text(n) for n in nodes], cache, progress=progress)
+    embed_seconds = time.perf_counter() - t0
+    seg = segmenter()
+    tokens = [seg.tokens(lexical_text(n)) for n in nodes]
+    index = SearchIndex(nodes, make_dense_index(vectors, dense_kind), make_lexical_index(tokens), embedder.name, data_version)
+    stats = {
+        "chunks": len(nodes), "embedded": computed, "embed_seconds": round(embed_seconds, 2),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    save_search_index(store.dir, index, dense_kind)
+    return index, stats
+
+
+def save_search_index(index_dir: str | Path, index: SearchIndex, dense_kind: str) -> None:
+    import faiss
+
+    final, _ = _paths(Path(index_dir))
+    tmp = final.with_name(f"{SEARCH_DIR}.tmp-{time.time_ns()}")
+    tmp.mkdir(parents=True)
+    faiss.write_index(index.dense, str(tmp / "dense.faiss"))
+    index.lexical.save(str(tmp / "bm25"), show_progress=False)
+    (tmp / "node_ids.json").write_text(json.dumps([n.node_id for n in index.nodes]), encoding="utf-8")
+    (tmp / "manifest.json").write_text(json.dumps({
+        "format": FORMAT_VERSION, "model": index.model, "data_version": index.data_version,
+        "chunks": len(index.nodes), "dense": dense_kind,
+    }, ensure_ascii=False), encoding="utf-8")
+    old = final.with_name(f"{SEARCH_DIR}.old-{time.time_ns()}")
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load_search_index(store: Store) -> SearchIndex | None:
+    """The saved index, if it matches the store's current content; else None."""
+    import bm25s
+    import faiss
+
+    folder, _ = _paths(store.dir)
+    manifest = saved_manifest(store.dir)
+    if not manifest or manifest.get("format") != FORMAT_VERSION or manifest.get("data_version") != store.data_version():
+        return None
+    ids = json.loads((folder / "node_ids.json").read_text(encoding="utf-8"))
+    by_id = {n.node_id: n for n in store.nodes()}
+    if any(i not in by_id for i in ids):
+        return None
+    dense = faiss.read_index(str(folder / "dense.faiss"))
+    lexical = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+    return SearchIndex([by_id[i] for i in ids], dense, lexical, manifest["model"], manifest["data_version"])
