@@ -88,6 +88,11 @@ class SearchFilters:
         return keep
 
 
+def catalog_from_store(store) -> Catalog:
+    return Catalog.build([DocumentInfo(d.doc_id, d.title, d.meta.version, d.meta.status, d.meta.doc_type)
+                          for d in store.documents()])
+
+
 def catalog_of(index: SearchIndex) -> Catalog:
     docs: dict[str, DocumentInfo] = {}
     for node in index.nodes:
@@ -118,19 +123,26 @@ class _IndexRetriever(BaseRetriever):
         return [NodeWithScore(node=self.index.nodes[r], score=float(s)) for r, s in rows_scores[: self.top_k]]
 
     def lexical_rows(self, question: str, mask, extra_terms: list[str] | None = None) -> list[int]:
+        return [r for r, _ in self.lexical_hits(question, mask, extra_terms)]
+
+    def lexical_hits(self, question: str, mask, extra_terms: list[str] | None = None) -> list[tuple[int, float]]:
         tokens = segmenter().tokens(question)
         weights = None
         if extra_terms:
             extra = [t for term in extra_terms for t in segmenter().tokens(term)]
             weights = {t: 0.5 for t in extra if t not in tokens}
             tokens = tokens + [t for t in extra if t not in tokens]
-        return _ranked(self.index.lexical_scores(tokens, weights), mask, CANDIDATES)
+        scores = self.index.lexical_scores(tokens, weights)
+        return [(r, float(scores[r])) for r in _ranked(scores, mask, CANDIDATES)]
 
     def dense_rows(self, question: str, mask) -> list[int]:
+        return [r for r, _ in self.dense_hits(question, mask)]
+
+    def dense_hits(self, question: str, mask) -> list[tuple[int, float]]:
         vector = self.embedder.embed_queries([question])[0]
         k = CANDIDATES if mask is None else min(len(self.index), CANDIDATES * 10)
-        rows, _ = self.index.dense_search(vector, k)
-        return [int(r) for r in rows if mask is None or mask[r]][:CANDIDATES]
+        rows, scores = self.index.dense_search(vector, k)
+        return [(int(r), float(s)) for r, s in zip(rows, scores) if mask is None or mask[r]][:CANDIDATES]
 
 
 def rrf(*rankings: list[int], weights: tuple[float, ...] | None = None) -> dict[int, float]:
@@ -173,7 +185,9 @@ class HybridRetriever(_IndexRetriever):
 class QingfengRetriever(_IndexRetriever):
     """The product pipeline."""
 
-    SUPERSEDED_FACTOR = 0.5  # older versions rank below current ones unless asked for
+    SUPERSEDED_FACTOR = 0.5  # an old version's passage whose text the current version still has
+    CHANGED_FACTOR = 1.0  # an old version's passage the current version changed or dropped
+    TWIN_SIMILARITY = 0.6  # character-bigram overlap above which two passages say the same
     NAMED_DOCUMENT_FACTOR = 2.0
 
     def __init__(self, index: SearchIndex, embedder: Embedder, top_k: int = 10,
@@ -183,6 +197,8 @@ class QingfengRetriever(_IndexRetriever):
         self.reranker = reranker
         self._group_of = {doc_id: title_key(d.title) for doc_id, d in self.catalog.documents.items()}
         self.last_plan: QueryPlan | None = None
+        self._twins: dict[int, float] = {}
+        self._bigram_cache: dict[int, set[str]] = {}
 
     def _article_rows(self, doc: DocumentInfo, number: int) -> list[int]:
         """Rows of article `number`; in a document without articles, of outline item `number`."""
@@ -193,6 +209,38 @@ class QingfengRetriever(_IndexRetriever):
         labels = _outline_labels(number)
         return [r for r in rows if self.index.nodes[r].metadata.get("article_label") in labels
                 or self.index.nodes[r].metadata.get("heading", "").startswith(labels)]
+
+    FUSION = "convex"  # or "rrf"; convex measured better on the dev questions (evals/README.md)
+    LEXICAL_WEIGHT = 0.5
+
+    def fuse(self, lexical: list[tuple[int, float]], dense: list[tuple[int, float]]) -> dict[int, float]:
+        if self.FUSION == "rrf":
+            return rrf([r for r, _ in lexical], [r for r, _ in dense])
+        # Convex combination of max-normalised BM25 and min-max-normalised cosine, scaled to RRF's range.
+        fused: dict[int, float] = {}
+        if lexical:
+            top = lexical[0][1] or 1.0
+            for r, s in lexical:
+                fused[r] = fused.get(r, 0.0) + self.LEXICAL_WEIGHT * s / top
+        if dense:
+            hi, lo = dense[0][1], dense[-1][1]
+            for r, s in dense:
+                fused[r] = fused.get(r, 0.0) + (1 - self.LEXICAL_WEIGHT) * ((s - lo) / (hi - lo) if hi > lo else 1.0)
+        return {r: s / 30.0 for r, s in fused.items()}
+
+    def _current_twin_similarity(self, row: int) -> float:
+        """How much of an old-version passage the current version of its document still says."""
+        if row not in self._twins:
+            m = self.index.nodes[row].metadata
+            current = self.catalog.current(self._group_of[m["doc_id"]])
+            mine = _bigrams(self.index.squashed_text(row))
+            best = 0.0
+            for other in self.index.rows_by_doc.get(current.doc_id, []):
+                theirs = self._bigram_cache.setdefault(other, _bigrams(self.index.squashed_text(other)))
+                if mine and theirs:
+                    best = max(best, len(mine & theirs) / len(mine | theirs))
+            self._twins[row] = best
+        return self._twins[row]
 
     def _add_text_signals(self, question: str, fused: dict[int, float], mask) -> None:
         """Bonuses for passages that hold the words the question quotes, or define its term."""
@@ -219,26 +267,27 @@ class QingfengRetriever(_IndexRetriever):
         plan = analyze(question, self.catalog)
         self.last_plan = plan
         mask = self.filters.mask(self.index)
-        # Each named document's requested version; other versions of it are left out.
+        # Each named document's requested version; when a version is asked for, the document's
+        # other versions are left out (otherwise they only rank below the current one).
         chosen = {key: self.catalog.pick_version(key, plan) for key in plan.groups}
-        excluded = {d.doc_id for key, doc in chosen.items() for d in self.catalog.groups[key] if d.doc_id != doc.doc_id}
+        excluded = {d.doc_id for key, doc in chosen.items() for d in self.catalog.groups[key]
+                    if d.doc_id != doc.doc_id} if plan.asks_version else set()
         if excluded:
             keep = np.array([n.metadata["doc_id"] not in excluded for n in self.index.nodes])
             mask = keep if mask is None else (mask & keep)
 
         expansions = expand_colloquial(question)
-        lexical = self.lexical_rows(question, mask, expansions)
-        dense = self.dense_rows(question, mask)
-        fused = rrf(lexical, dense)
+        fused = self.fuse(self.lexical_hits(question, mask, expansions), self.dense_hits(question, mask))
 
         self._add_text_signals(question, fused, mask)
         for row in list(fused):
             m = self.index.nodes[row].metadata
             key = self._group_of[m["doc_id"]]
-            if key in chosen:
+            if key in chosen and chosen[key].doc_id == m["doc_id"]:
                 fused[row] *= self.NAMED_DOCUMENT_FACTOR
             elif m["status"] != "现行有效" and self.catalog.has_versions(key):
-                fused[row] *= self.SUPERSEDED_FACTOR
+                twin = self._current_twin_similarity(row)
+                fused[row] *= self.SUPERSEDED_FACTOR if twin >= self.TWIN_SIMILARITY else self.CHANGED_FACTOR
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
 
         # Direct route: a named article of a named document comes first. Without a named
@@ -248,6 +297,12 @@ class QingfengRetriever(_IndexRetriever):
             if not docs and ranked:
                 docs = [self.catalog.documents[self.index.nodes[ranked[0][0]].metadata["doc_id"]]]
             direct = [r for doc in docs for r in self._article_rows(doc, plan.article)]
+            # Words quoted from that article decide which document's article it is.
+            quotes = [q for q in quoted_phrases(question) if len(q) >= 6]
+            if quotes and not any(q in self.index.squashed_text(r) for r in direct for q in quotes):
+                quoted = [r for r, _ in ranked[:CANDIDATES] if self.index.nodes[r].metadata.get("article") == plan.article
+                          and any(q in self.index.squashed_text(r) for q in quotes)]
+                direct = quoted or direct
             if direct:
                 top = (ranked[0][1] if ranked else 1.0) + 1.0
                 ranked = [(r, top) for r in direct] + [(r, s) for r, s in ranked if r not in direct]
@@ -255,6 +310,11 @@ class QingfengRetriever(_IndexRetriever):
         if self.reranker is not None:
             ranked = self.reranker.rerank(question, self.index, ranked, keep=max(self.top_k, 20))
         return self._nodes(_dedupe(self.index, ranked))
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"^第[零〇一二三四五六七八九十百千0-9]+条", "", text)
+    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
 def _outline_labels(number: int) -> tuple[str, ...]:

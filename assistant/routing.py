@@ -20,6 +20,8 @@ _PREVIOUS = re.compile(r"修订前|修改前|修正前|旧版|老版|原来的|�
 _CURRENT = re.compile(r"现行|最新|新版|现在的|目前的|当前")
 # Aliases that are too general to trust unless the question also cites an article or uses 《》.
 _WEAK_ALIASES = {"条例", "准则", "实施条例", "规定", "办法", "细则"}
+# A short alias glued to the words before it names another document: 行政监察法 is not 监察法.
+_BEFORE_SHORT_ALIAS_OK = set("的按照据依在与和及、《是对了或中从将把其该本即指称违反适用版行订正改年")
 
 
 @dataclass
@@ -158,7 +160,9 @@ def analyze(question: str, catalog: Catalog) -> QueryPlan:
         start = text.find(alias)
         while start != -1:
             span = range(start, start + len(alias))
-            if not any(taken[i] for i in span):
+            glued = len(alias) <= 4 and start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff" \
+                and text[start - 1] not in _BEFORE_SHORT_ALIAS_OK
+            if not any(taken[i] for i in span) and not glued:
                 weak = alias in _WEAK_ALIASES
                 if not weak or specific or alias in quoted:
                     for key in sorted(catalog.aliases[alias]):

@@ -35,3 +35,16 @@ def corpus_copy(tmp_path: Path, shared_corpus: Path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(shared_corpus, target, ignore=shutil.ignore_patterns("qa", "SOURCES.md"))
     return target
+
+
+@pytest.fixture(scope="session")
+def shared_index(tmp_path_factory, shared_corpus):
+    """../shared/corpus ingested and indexed (embeddings come from the user cache after the first run)."""
+    from assistant.search import ensure_search_index
+    from ingest.pipeline import ingest_paths
+    from ingest.store import Store
+
+    store = Store(tmp_path_factory.mktemp("shared") / "index")
+    ingest_paths([shared_corpus], store)
+    index, _ = ensure_search_index(store)
+    return store, index
