@@ -51,10 +51,18 @@ def make_dense_index(vectors: np.ndarray, kind: str = "auto"):
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
         index.hnsw.efSearch = 96
+    elif kind == "ivfpq":
+        # Compressed (48 bytes a vector): for corpora too large to hold every vector in memory.
+        nlist = max(16, int(4 * np.sqrt(len(vectors))))
+        quantizer = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIVFPQ(quantizer, dim, nlist, 48, 8, faiss.METRIC_INNER_PRODUCT)
+        sample = vectors[np.random.default_rng(0).choice(len(vectors), min(len(vectors), nlist * 64), replace=False)]
+        index.train(np.ascontiguousarray(sample, dtype=np.float32))
+        index.nprobe = 32
     elif kind == "flat":
         index = faiss.IndexFlatIP(dim)
     else:
-        raise ValueError(f"unknown dense index kind {kind!r} (flat, hnsw, auto)")
+        raise ValueError(f"unknown dense index kind {kind!r} (flat, hnsw, ivfpq, auto)")
     if len(vectors):
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
@@ -97,7 +105,16 @@ class SearchIndex:
         k = min(k, len(self.nodes))
         if k == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        scores, rows = self.dense.search(np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32), k)
+        import faiss
+
+        # One query over a small index gains nothing from threads, and idle OpenMP threads that
+        # spin would slow the embedding model that runs next in this process.
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1 if len(self.nodes) <= HNSW_ABOVE else threads)
+        try:
+            scores, rows = self.dense.search(np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32), k)
+        finally:
+            faiss.omp_set_num_threads(threads)
         keep = rows[0] >= 0
         return rows[0][keep], scores[0][keep]
 

@@ -11,6 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from assistant.embeddings import EmbeddingCache, embed_with_cache, load_embedder
+from assistant.search_index import embed_text
 from ingest.chunking import build_nodes
 from ingest.parse import parse_document
 from ingest.pipeline import discover, ingest_paths
@@ -23,6 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--embed-sample", type=int, default=256, help="chunks for the embedding throughput check (0: skip)")
     args = parser.parse_args()
 
     files, problems, _ = discover([args.corpus])
@@ -50,6 +53,26 @@ def main() -> None:
         second_s = time.perf_counter() - started
         print(f"ingest into store: first {first_s:.2f} s ({first.count('added')} added), "
               f"second {second_s:.3f} s ({second.count('unchanged')} unchanged) = {second_s / first_s:.1%} of first")
+        if args.embed_sample:
+            embedding_throughput([embed_text(n) for n in store.nodes()[: args.embed_sample]])
+
+
+def embedding_throughput(texts: list[str]) -> None:
+    """Chunks/s of the model's raw batch call vs. the ingestion path (hashing, cache, batching)."""
+    embedder = load_embedder()
+    embedder.embed_passages(texts[:8])  # warm up
+    started = time.perf_counter()
+    for start in range(0, len(texts), 32):
+        embedder.embed_passages(texts[start:start + 32])
+    raw = len(texts) / (time.perf_counter() - started)
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = EmbeddingCache(Path(tmp) / "cache.sqlite")
+        started = time.perf_counter()
+        embed_with_cache(embedder, texts, cache)
+        piped = len(texts) / (time.perf_counter() - started)
+        cache.close()
+    print(f"embedding ({embedder.name}, {len(texts)} chunks): raw batches {raw:.1f} chunks/s, "
+          f"ingestion path {piped:.1f} chunks/s = {piped / raw:.0%} of raw")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,123 @@
+"""Retrieval benchmark: warm query latency (retrieval alone), index load time and peak memory on
+../shared/corpus, and how they grow on synthetic corpora (replicated chunks, random vectors).
+
+    python -m evals.bench [--index DIR] [--sizes 10000,100000,1000000] [--queries 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from llama_index.core.schema import TextNode
+
+from assistant.embeddings import load_embedder
+from assistant.lexicon import segmenter
+from assistant.retrieval import QingfengRetriever
+from assistant.search import ensure_search_index
+from assistant.search_index import SearchIndex, lexical_text, load_search_index, make_dense_index, make_lexical_index
+from ingest.pipeline import ingest_paths
+from ingest.store import Store
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+# Benchmark questions written for this benchmark (not taken from any evaluation set).
+QUESTIONS = [
+    "公务接待的陪餐人数有什么限制？", "纪律处分条例第八条", "党员收受礼金怎么处分？", "出差住宿费怎么报销？",
+    "监察机关采取留置措施要经过什么批准？", "公务用车能不能私用？", "领导干部操办婚丧喜庆有什么要求？",
+    "办公用房面积标准是多少？", "2018年版纪律处分条例第三十条", "什么是四种形态？", "违反八项规定精神会怎样？",
+    "巡视组的职责是什么？", "公务员辞职需要什么程序？", "政务处分有哪几种？", "因公出国的伙食费标准",
+    "会议费开支范围包括什么？", "培训费综合定额标准", "党组织不履行全面从严治党主体责任怎么处理？",
+    "国有企业领导人员能否在企业兼职？", "村干部违反廉洁规定怎么处理？",
+]
+
+
+def peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def latency(retriever, queries: list[str], rounds: int) -> tuple[float, float]:
+    for q in queries[:3]:
+        retriever.retrieve(q)  # warm up
+    times = []
+    for i in range(rounds):
+        q = queries[i % len(queries)]
+        started = time.perf_counter()
+        retriever.retrieve(q)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+
+
+def synthetic_index(base: SearchIndex, size: int, dense_kind: str) -> tuple[SearchIndex, float]:
+    """`size` chunks: the corpus's chunks replicated (as separate documents), random unit vectors."""
+    started = time.perf_counter()
+    seg = segmenter()
+    base_tokens = [seg.tokens(lexical_text(n)) for n in base.nodes]
+    nodes, tokens = [], []
+    copy = 0
+    while len(nodes) < size:
+        for node, toks in zip(base.nodes, base_tokens):
+            if len(nodes) >= size:
+                break
+            meta = dict(node.metadata, doc_id=f"{node.metadata['doc_id']}-{copy}")
+            nodes.append(TextNode(id_=f"{node.node_id}-{copy}", text=node.text, metadata=meta))
+            tokens.append(toks)
+        copy += 1
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((size, 384), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = SearchIndex(nodes, make_dense_index(vectors, dense_kind), make_lexical_index(tokens), base.model, "synthetic")
+    return index, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, help="an index of ../shared/corpus (built in a temp folder if omitted)")
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--dense", default="auto", help="dense index for the synthetic corpora: flat, hnsw, ivfpq, auto")
+    args = parser.parse_args()
+
+    embedder = load_embedder()
+    tmp = None
+    if args.index is None:
+        tmp = tempfile.TemporaryDirectory()
+        args.index = Path(tmp.name)
+        with Store(args.index) as store:
+            ingest_paths([DEFAULT_CORPUS], store)
+            ensure_search_index(store)
+    before = peak_memory_mb()
+    started = time.perf_counter()
+    store = Store(args.index)
+    index = load_search_index(store)
+    if index is None:
+        index, _ = ensure_search_index(store)
+    load_s = time.perf_counter() - started
+    retriever = QingfengRetriever(index, embedder, top_k=10)
+    p50, p95 = latency(retriever, QUESTIONS, args.queries)
+    query_vector_ms = statistics.median(
+        [(lambda t: (embedder.embed_queries([q]), (time.perf_counter() - t) * 1000)[1])(time.perf_counter()) for q in QUESTIONS])
+    print(f"../shared/corpus: {len(index)} chunks; index load {load_s * 1000:.0f} ms; warm retrieval p50 {p50:.1f} ms, "
+          f"p95 {p95:.1f} ms (of which query embedding ≈{query_vector_ms:.1f} ms); peak memory {peak_memory_mb():.0f} MB "
+          f"(+{peak_memory_mb() - before:.0f} MB for the index)")
+    print("\n| chunks | dense index | build s | p50 ms | p95 ms | peak memory MB |")
+    print("|---|---|---|---|---|---|")
+    for size in [int(s) for s in args.sizes.split(",") if s]:
+        gc.collect()
+        kind = args.dense if args.dense != "auto" else ("hnsw" if size > 200_000 else "flat")
+        big, build_s = synthetic_index(index, size, kind)
+        p50, p95 = latency(QingfengRetriever(big, embedder, top_k=10), QUESTIONS, args.queries)
+        print(f"| {size:,} | {kind} | {build_s:.0f} | {p50:.1f} | {p95:.1f} | {peak_memory_mb():.0f} |", flush=True)
+        del big
+    if tmp:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
