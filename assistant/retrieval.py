@@ -236,7 +236,9 @@ class QingfengRetriever(_IndexRetriever):
             mine = _bigrams(self.index.squashed_text(row))
             best = 0.0
             for other in self.index.rows_by_doc.get(current.doc_id, []):
-                theirs = self._bigram_cache.setdefault(other, _bigrams(self.index.squashed_text(other)))
+                theirs = self._bigram_cache.get(other)
+                if theirs is None:
+                    theirs = self._bigram_cache[other] = _bigrams(self.index.squashed_text(other))
                 if mine and theirs:
                     best = max(best, len(mine & theirs) / len(mine | theirs))
             self._twins[row] = best

@@ -90,13 +90,14 @@ class SearchIndex:
         for row, node in enumerate(self.nodes):
             self.rows_by_doc.setdefault(node.metadata["doc_id"], []).append(row)
         self._vocab = getattr(self.lexical, "vocab_dict", {}) or {}
-        self._squashed: list[str] | None = None
+        self._squashed: dict[int, str] = {}
 
     def squashed_text(self, row: int) -> str:
         """A chunk's text without whitespace (for exact-phrase checks), computed once."""
-        if self._squashed is None:
-            self._squashed = [re.sub(r"\s+", "", n.text) for n in self.nodes]
-        return self._squashed[row]
+        text = self._squashed.get(row)
+        if text is None:
+            text = self._squashed[row] = re.sub(r"\s+", "", self.nodes[row].text)
+        return text
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -119,15 +120,21 @@ class SearchIndex:
         return rows[0][keep], scores[0][keep]
 
     def lexical_scores(self, tokens: list[str], weights: dict[str, float] | None = None) -> np.ndarray:
-        """BM25 score of every chunk; tokens unknown to the index are ignored."""
+        """BM25 score of every chunk; tokens unknown to the index are ignored.
+
+        `weights` gives some tokens a weight other than 1 (e.g. 0.5 for bridging terms); tokens
+        are scored in one call per distinct weight.
+        """
         known = [t for t in tokens if t in self._vocab]
-        if not known or not len(self.nodes):
-            return np.zeros(len(self.nodes), dtype=np.float32)
-        if not weights:
-            return np.asarray(self.lexical.get_scores(known), dtype=np.float32)
         total = np.zeros(len(self.nodes), dtype=np.float32)
-        for token in dict.fromkeys(known):
-            total += weights.get(token, 1.0) * known.count(token) * np.asarray(self.lexical.get_scores([token]), dtype=np.float32)
+        if not known or not len(self.nodes):
+            return total
+        by_weight: dict[float, list[str]] = {}
+        for token in known:
+            by_weight.setdefault((weights or {}).get(token, 1.0), []).append(token)
+        for weight, group in by_weight.items():
+            scores = np.asarray(self.lexical.get_scores(group), dtype=np.float32)
+            total += scores if weight == 1.0 else weight * scores
         return total
 
 
