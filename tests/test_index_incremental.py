@@ -29,11 +29,14 @@ def ingest(folder, index_dir):
     return result.output
 
 
-def test_search_follows_the_folder(tmp_path):
+def test_search_follows_the_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("QINGFENG_CACHE_DIR", str(tmp_path / "cache"))  # an empty embedding cache
     folder, index_dir = tmp_path / "docs", tmp_path / "index"
     shutil.copytree(DEMO_CORPUS, folder)
     output = ingest(folder, index_dir)
     assert "检索索引已更新" in output
+    chunks = saved_manifest(index_dir)["chunks"]
+    assert f"新向量化 {chunks} 个" in output
     first_manifest = saved_manifest(index_dir)
     assert first_manifest["chunks"] > 50
 
