@@ -107,7 +107,7 @@ def main() -> None:
           f"p95 {p95:.1f} ms (of which query embedding ≈{query_vector_ms:.1f} ms); peak memory {peak_memory_mb():.0f} MB "
           f"(+{peak_memory_mb() - before:.0f} MB for the index)")
     print("\n| chunks | dense index | build s | p50 ms | p95 ms | peak memory MB |")
-    print("|---|---|---|---|---|---|")
+    print("|:--|:--|:--|:--|:--|:--|")
     for size in [int(s) for s in args.sizes.split(",") if s]:
         gc.collect()
         kind = args.dense if args.dense != "auto" else ("hnsw" if size > 200_000 else "flat")

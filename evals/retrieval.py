@@ -179,7 +179,7 @@ def main() -> None:
         cats = [c for c in results[gold_file.name][pipelines[0]] if not c.startswith("_")]
         cats = ["ALL"] + sorted(c for c in cats if c != "ALL")
         print("| pipeline | category | n | hit@1 | hit@3 | hit@5 | hit@10 | MRR@10 |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("|:--|:--|:--|:--|:--|:--|:--|:--|")
         for cat in cats:
             for name in pipelines:
                 row = results[gold_file.name][name][cat]

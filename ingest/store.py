@@ -94,7 +94,7 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    # --- files -------------------------------------------------------------------------------
+    # Files
     def file(self, path: str) -> StoredFile | None:
         row = self.db.execute("SELECT * FROM files WHERE path = ?", (path,)).fetchone()
         return StoredFile(*row) if row else None
@@ -152,7 +152,7 @@ class Store:
             "ORDER BY path LIMIT 1) WHERE source NOT IN (SELECT source FROM files WHERE files.doc_id = documents.doc_id)"
         )
 
-    # --- documents and nodes -------------------------------------------------------------------
+    # Documents and nodes
     def documents(self) -> list[DocumentRow]:
         paths: dict[str, list[str]] = {}
         for path, doc_id in self.db.execute("SELECT path, doc_id FROM files ORDER BY path"):

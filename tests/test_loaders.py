@@ -33,7 +33,8 @@ def test_text_encodings_are_detected(tmp_path: Path, encoding: str):
     doc = parse_document(path, data)
     assert doc.meta.title == "党政机关国内公务接待管理规定"
     assert [a.number for a in doc.articles] == list(range(1, 27))
-    assert "接待对象在10人以内的，陪餐人数不得超过3人" in doc.text
+    article_10 = next(l for l in text.split("\n") if l.startswith("第十条"))
+    assert article_10.split(" ", 1)[1][:30] in doc.text
 
 
 def test_html_gives_visible_text_only(tmp_path: Path):
@@ -95,7 +96,7 @@ def test_page_numbers_and_running_headers_are_dropped():
 
 
 def test_hard_wrapped_text_file_is_rejoined(tmp_path: Path):
-    article = "第十条 接待对象应当按照规定标准自行用餐。确因工作需要，接待单位可以安排工作餐一次，并严格控制陪餐人数。"
+    article = "第十条 示例单位的来访人员原则上在食堂就餐。确有需要的，可以安排一次工作餐，陪同人员从严控制。"
     wrapped = "\n".join(article[i:i + 20] for i in range(0, len(article), 20))
     text = "\n".join(["某规定", *[wrapped.replace("第十条", f"第{n}条") for n in "一二三四五六七八九十"]])
     path = tmp_path / "wrapped.txt"
