@@ -57,8 +57,8 @@ def run_ingest(paths, store, *, max_size_mb: float | None = None, ocr: bool = Tr
     return report
 
 
-def run_index_build(store) -> dict:
-    """Bring the search indexes up to date, with a progress bar for embedding."""
+def run_index_build(store):
+    """Bring the search indexes up to date, with a progress bar for embedding; (index, stats)."""
     from assistant.search import ensure_search_index
 
     with Progress(
@@ -68,11 +68,11 @@ def run_index_build(store) -> dict:
         task = bar.add_task("", total=None)
         index, stats = ensure_search_index(store, progress=lambda done, total: bar.update(task, completed=done, total=total))
     if stats.get("rebuilt"):
-        console.print(
+        err_console.print(
             f"检索索引已更新：{stats['chunks']} 个片段，新向量化 {stats['embedded']} 个"
             f"（向量化 {stats['embed_seconds']:.1f} 秒，共 {stats['seconds']:.1f} 秒）"
         )
-    return stats
+    return index, stats
 
 
 @app.command()
@@ -205,7 +205,7 @@ def search(
 ) -> None:
     """检索与问题最相关的条文（混合检索：BM25 + 向量，按文件、条号、版本路由）。"""
     from assistant.retrieval import SearchFilters
-    from assistant.search import ensure_search_index, make_retriever, result_json
+    from assistant.search import make_retriever, result_json
     from ingest.store import Store
 
     if (question is None) == (batch is None):
@@ -219,7 +219,9 @@ def search(
         if not store.counts()["nodes"]:
             err_console.print(f"[red]错误：[/]索引目录 {escape(str(index_dir))} 中没有文档，请先运行 qingfeng ingest。")
             raise typer.Exit(1)
-        search_index, _ = ensure_search_index(store)
+        # Loads the saved indexes; rebuilds them (with a progress bar) when they are stale,
+        # e.g. after `ingest --no-search-index` or a change of embedding model.
+        search_index, _ = run_index_build(store)
     filters = SearchFilters(documents=document or [], doc_types=doc_type or [], include_superseded=not current_only)
     retriever = make_retriever(search_index, top_k=top_k, filters=filters)
     if batch is not None:

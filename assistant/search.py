@@ -64,5 +64,4 @@ def result_json(item: NodeWithScore) -> dict:
         "doc_type": m["doc_type"],
         "start_char": m.get("start_char"),
         "end_char": m.get("end_char"),
-        "unit_label": m.get("article_label") or "",
     }

@@ -3,6 +3,7 @@ results follow; an unchanged corpus is not embedded again."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from typer.testing import CliRunner
@@ -63,3 +64,14 @@ def test_search_follows_the_folder(tmp_path, monkeypatch):
     (folder / "新规定.md").unlink()
     ingest(folder, index_dir)
     assert all("食堂管理规定" not in h["title"] for h in search(index_dir, "机关食堂哪天供应素食套餐？", k=10))
+
+
+def test_search_builds_a_missing_index(tmp_path):
+    index_dir = tmp_path / "index"
+    result = runner.invoke(app, ["ingest", str(DEMO_CORPUS), "--index", str(index_dir), "--no-search-index"])
+    assert result.exit_code == 0 and "检索索引已更新" not in result.output and saved_manifest(index_dir) is None
+    result = runner.invoke(app, ["search", "--index", str(index_dir), "--top-k", "1", "--json", "陪餐人数"])
+    assert result.exit_code == 0, result.output
+    assert saved_manifest(index_dir)["chunks"] > 50
+    assert "检索索引已更新" in result.stderr  # progress and notes go to stderr; stdout stays JSON
+    assert len(json.loads(result.stdout)["results"]) == 1
