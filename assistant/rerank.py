@@ -17,7 +17,7 @@ class CrossEncoderReranker:
         self.model = CrossEncoder(str(model_dir), device="cpu", local_files_only=True)
         self.candidates = candidates
 
-    def rerank(self, question: str, index, ranked: list[tuple[int, float]], keep: int) -> list[tuple[int, float]]:
+    def rerank(self, question: str, index, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Re-order the first `candidates` results by the cross-encoder; the rest keep their order.
 
         Results routed directly (a named article) stay on top.

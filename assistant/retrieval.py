@@ -275,7 +275,9 @@ class QingfengRetriever(_IndexRetriever):
         excluded = {d.doc_id for key, doc in chosen.items() for d in self.catalog.groups[key]
                     if d.doc_id != doc.doc_id} if plan.asks_version else set()
         if excluded:
-            keep = np.array([n.metadata["doc_id"] not in excluded for n in self.index.nodes])
+            keep = np.ones(len(self.index), dtype=bool)
+            for doc_id in excluded:
+                keep[self.index.rows_by_doc.get(doc_id, [])] = False
             mask = keep if mask is None else (mask & keep)
 
         expansions = expand_colloquial(question)
@@ -307,10 +309,11 @@ class QingfengRetriever(_IndexRetriever):
                 direct = quoted or direct
             if direct:
                 top = (ranked[0][1] if ranked else 1.0) + 1.0
-                ranked = [(r, top) for r in direct] + [(r, s) for r, s in ranked if r not in direct]
+                routed = set(direct)
+                ranked = [(r, top) for r in direct] + [(r, s) for r, s in ranked if r not in routed]
 
         if self.reranker is not None:
-            ranked = self.reranker.rerank(question, self.index, ranked, keep=max(self.top_k, 20))
+            ranked = self.reranker.rerank(question, self.index, ranked)
         return self._nodes(_dedupe(self.index, ranked))
 
 
