@@ -23,15 +23,20 @@ err_console = Console(stderr=True)
 IndexOption = Annotated[Optional[Path], typer.Option("--index", help="索引目录（默认 QINGFENG_INDEX_DIR 或 ./index）")]
 
 
+def _progress_bar(label: str, describe: bool = False) -> Progress:
+    """A transient progress bar on stderr (stdout stays clean for --json output)."""
+    columns = [TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+    if describe:
+        columns.append(TextColumn("{task.description}"))
+    return Progress(*columns, console=err_console, transient=True)
+
+
 def run_ingest(paths, store, *, max_size_mb: float | None = None, ocr: bool = True):
     """Ingest with a progress bar on the terminal, then print one line per file that changed."""
     from ingest.pipeline import STATUS_LABELS, ingest_paths
 
     settings = get_settings()
-    with Progress(
-        TextColumn("[bold]导入文档"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        TextColumn("{task.description}"), console=err_console, transient=True,
-    ) as bar:
+    with _progress_bar("导入文档", describe=True) as bar:
         task = bar.add_task("", total=None)
 
         def on_progress(done: int, total: int, name: str) -> None:
@@ -61,10 +66,7 @@ def run_index_build(store):
     """Bring the search indexes up to date, with a progress bar for embedding; (index, stats)."""
     from assistant.search import ensure_search_index
 
-    with Progress(
-        TextColumn("[bold]向量化"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err_console, transient=True,
-    ) as bar:
+    with _progress_bar("向量化") as bar:
         task = bar.add_task("", total=None)
         index, stats = ensure_search_index(store, progress=lambda done, total: bar.update(task, completed=done, total=total))
     if stats.get("rebuilt"):
@@ -226,10 +228,7 @@ def search(
     retriever = make_retriever(search_index, top_k=top_k, filters=filters)
     if batch is not None:
         rows = [json.loads(line) for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
-        with open(out, "w", encoding="utf-8") as handle, Progress(
-            TextColumn("[bold]批量检索"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=err_console, transient=True,
-        ) as bar:
+        with open(out, "w", encoding="utf-8") as handle, _progress_bar("批量检索") as bar:
             task = bar.add_task("", total=len(rows))
             for row in rows:
                 results = [result_json(r) for r in retriever.retrieve(row["question"])]

@@ -95,14 +95,13 @@ class Catalog:
         return self.current(key)
 
 
+def _short_title(key: str) -> str:
+    """A title without its trailing note and issuing-body prefix: 中华人民共和国监察法 → 监察法."""
+    return _TITLE_PREFIXES.sub("", _NOTE.sub("", key))
+
+
 def _derived_aliases(key: str) -> set[str]:
-    aliases = {key}
-    stripped = _NOTE.sub("", key)
-    aliases.add(stripped)
-    short = _TITLE_PREFIXES.sub("", stripped)
-    if len(short) >= 3:
-        aliases.add(short)
-    return {a for a in aliases if len(a) >= 3}
+    return {a for a in (key, _NOTE.sub("", key), _short_title(key)) if len(a) >= 3}
 
 
 _KIND_WORD = re.compile(r"(条例|规定|办法|规则|准则|细则|章程|意见|法)$")
@@ -110,7 +109,7 @@ _KIND_WORD = re.compile(r"(条例|规定|办法|规则|准则|细则|章程|意�
 
 def _title_tails(key: str) -> set[str]:
     """Tails of a title that still end in its kind word and keep at least five characters."""
-    short = _TITLE_PREFIXES.sub("", _NOTE.sub("", key))
+    short = _short_title(key)
     if not _KIND_WORD.search(short):
         return set()
     return {short[i:] for i in range(1, len(short) - 4)}

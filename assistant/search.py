@@ -21,8 +21,8 @@ def ensure_search_index(
     """The search index for the store's current content: loaded if saved and current, else built."""
     settings = settings or get_settings()
     embedder = load_embedder(settings.embedding_model)
-    index = load_search_index(store)
-    if index is not None and index.model == embedder.name:
+    index = load_search_index(store, model=embedder.name)
+    if index is not None:
         return index, {"chunks": len(index), "embedded": 0, "rebuilt": False}
     cache = EmbeddingCache(Path(settings.cache_dir) / "embeddings.sqlite")
     try:

@@ -196,14 +196,16 @@ def save_search_index(index_dir: str | Path, index: SearchIndex, dense_kind: str
     shutil.rmtree(old, ignore_errors=True)
 
 
-def load_search_index(store: Store) -> SearchIndex | None:
-    """The saved index, if it matches the store's current content; else None."""
+def load_search_index(store: Store, model: str | None = None) -> SearchIndex | None:
+    """The saved index, if it matches the store's current content (and `model`, when given); else None."""
     import bm25s
     import faiss
 
     folder, _ = _paths(store.dir)
     manifest = saved_manifest(store.dir)
     if not manifest or manifest.get("format") != FORMAT_VERSION or manifest.get("data_version") != store.data_version():
+        return None
+    if model is not None and manifest.get("model") != model:
         return None
     ids = json.loads((folder / "node_ids.json").read_text(encoding="utf-8"))
     by_id = {n.node_id: n for n in store.nodes()}
