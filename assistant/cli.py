@@ -249,6 +249,71 @@ def search(
         console.print("   " + escape(_short(r["text"], 120)))
 
 
+def _load_answerer(index: Optional[Path]):
+    from assistant.answer import Answerer
+    from ingest.store import Store
+
+    index_dir = index or get_settings().index_dir
+    with Store(index_dir) as store:
+        if not store.counts()["nodes"]:
+            err_console.print(f"[red]错误：[/]索引目录 {escape(str(index_dir))} 中没有文档，请先运行 qingfeng ingest。")
+            raise typer.Exit(1)
+        run_index_build(store)  # brings stale indexes up to date, with a progress bar
+    return Answerer.open(index_dir)
+
+
+def _print_answer(answer) -> None:
+    style = "yellow" if answer.refused else "bold"
+    console.print(f"[{style}]{escape(answer.answer)}[/]")
+    sources = answer.related if answer.refused else answer.citations
+    if sources:
+        console.print("\n[bold]相关条文[/]" if answer.refused else "\n[bold]出处[/]")
+    for c in sources:
+        marker = f"[{c.marker}] " if c.marker else "· "
+        console.print(f"{escape(marker)}{escape(c.reference)}")
+        console.print("   " + escape(_short(c.quote.replace(chr(10), ""), 120)), style="dim")
+    extra = [n for n in answer.notes if n not in answer.answer]
+    for note in extra:
+        console.print(f"[yellow]提示：{escape(note)}[/]")
+    console.print(f"[dim]用时 {answer.timing_ms.get('total', 0):.0f} 毫秒（{'大模型' if answer.mode == 'llm' else '摘录式'}）[/]")
+
+
+@app.command()
+def ask(
+    question: Annotated[Optional[str], typer.Argument(help="问题")] = None,
+    index: IndexOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    batch: Annotated[Optional[Path], typer.Option("--batch", help="批量问题 JSONL：每行 {id, question}")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="批量回答输出 JSONL")] = None,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="即使配置了大模型也只用摘录式回答")] = False,
+) -> None:
+    """回答问题：每句话都注明出处（《文件》版本 第X条、页码和原文）；知识库没有依据时明确说明。"""
+    if (question is None) == (batch is None):
+        err_console.print("[red]错误：[/]请给出一个问题，或用 --batch 指定问题文件（二者选一）。")
+        raise typer.Exit(2)
+    if batch is not None and out is None:
+        err_console.print("[red]错误：[/]--batch 需要同时指定 --out 输出文件。")
+        raise typer.Exit(2)
+    answerer = _load_answerer(index)
+    if batch is not None:
+        rows = [json.loads(line) for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
+        refused = 0
+        with open(out, "w", encoding="utf-8") as handle, _progress_bar("批量回答") as bar:
+            task = bar.add_task("", total=len(rows))
+            for row in rows:
+                answer = answerer.ask(str(row.get("question", "")), use_llm=not no_llm)
+                refused += answer.refused
+                handle.write(json.dumps({"id": row.get("id"), **answer.contract()}, ensure_ascii=False) + "\n")
+                bar.advance(task)
+        console.print(f"已完成 {len(rows)} 个问题（其中 {refused} 个未找到依据），结果写入 {escape(str(out))}")
+        return
+    answer = answerer.ask(question, use_llm=not no_llm)
+    if as_json:
+        sys.stdout.write(json.dumps({"question": question, **answer.contract()}, ensure_ascii=False, indent=1) + "\n")
+        return
+    _print_answer(answer)
+
+
 @app.command()
 def serve(
     index: IndexOption = None,

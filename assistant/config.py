@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     dense_index: str = "auto"  # flat (exact), hnsw, or auto (hnsw above 200k chunks)
     reranker_model: str | None = None  # a local cross-encoder directory, optional
     alias_file: str | None = None  # extra document aliases (TSV: alias, title)
+    # Optional LLM through an OpenAI-compatible endpoint (vLLM, Ollama, Xinference, llama.cpp …)
+    llm_base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1
+    llm_model: str = "qwen2.5"
+    llm_api_key: str = "EMPTY"
+    llm_timeout: float = 30.0  # seconds; on timeout the extractive answer is returned
 
 
 def get_settings() -> Settings:

@@ -8,6 +8,7 @@ reader never sees a half-written index.
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import time
@@ -101,6 +102,14 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self.nodes)
+
+    def idf(self, token: str) -> float:
+        """BM25 inverse document frequency of a token (a token the index never saw counts as rarest)."""
+        n = len(self.nodes)
+        token_id = self._vocab.get(token)
+        indptr = getattr(self.lexical, "scores", {}).get("indptr") if token_id is not None else None
+        df = int(indptr[token_id + 1] - indptr[token_id]) if indptr is not None else 0
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, len(self.nodes))

@@ -1,0 +1,310 @@
+"""Cited answers: retrieve, decide whether the documents answer the question, quote the sentences
+that do, and trace every quote to 《title》(version) 第X条, heading and page.
+
+    answerer = Answerer.open(index_dir)
+    answer = answerer.ask("操办婚丧喜庆要不要报告？")
+    answer.answer, answer.citations, answer.refused
+
+The default path needs no LLM. An optional LLM (assistant/llm.py) rewrites the same sources.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from assistant.compose import QuestionTerms, Unit, pick_sentences
+from assistant.conversation import Turn, resolve
+from assistant.question_kind import Kind, has_quantity, question_kind
+from assistant.routing import analyze
+from assistant.sentences import split_sentences
+from assistant.versions import VersionMap
+from ingest.metadata import title_key
+from ingest.models import ParsedDocument
+from ingest.numerals import to_chinese
+from ingest.store import Store
+
+REFUSAL = "知识库中未找到直接依据。"
+CANDIDATE_PASSAGES = 10  # passages retrieval hands to the composer
+CANDIDATE_UNITS = 8  # distinct articles among them
+# Evidence threshold: the best of the top articles must hold at least this share of the
+# question's weighted words. Calibrated on ../shared/devset (evals/README.md).
+MIN_COVERAGE = 0.19
+NAMED_DOCUMENT_EASING = 0.5
+RELATED = 3  # passages listed as related when refusing
+
+
+class Citation(BaseModel):
+    marker: int | None  # [n] in the answer; None for a related passage listed after a refusal
+    source: str
+    title: str
+    version: str | None
+    status: str
+    article: int | None
+    article_label: str = ""
+    heading: str = ""
+    page: int | None = None
+    quote: str  # the exact sentence(s) used; runs that are not adjacent are joined by ……
+    text: str  # the whole article (or outline item)
+    spans: list[tuple[int, int]] = Field(default_factory=list)  # quoted sentences in `text`
+    doc_id: str = ""
+    start: int | None = None  # offset of `text` in its document
+    current: bool = True  # False when a newer version of the document is in the index
+    version_note: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """《title》（version，status）article · heading · page."""
+        ref = f"《{self.title}》（{self.version or '未注明版本'}，{self.status}）{self.article_label or ''}"
+        extras = [x for x in (self.heading, f"第{self.page}页" if self.page else "") if x]
+        return " · ".join([ref, *extras])
+
+    def contract(self) -> dict:
+        return {"marker": self.marker, "source": self.source, "title": self.title, "version": self.version,
+                "status": self.status, "article": self.article, "page": self.page, "quote": self.quote,
+                "text": self.text, "article_label": self.article_label, "heading": self.heading,
+                "spans": [list(s) for s in self.spans], "current": self.current, "version_note": self.version_note}
+
+
+class Answer(BaseModel):
+    question: str
+    resolved_question: str
+    kind: str
+    refused: bool
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+    related: list[Citation] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    evidence: float = 0.0  # coverage of the question by the best article (0..1)
+    timing_ms: dict[str, float] = Field(default_factory=dict)
+    mode: str = "extractive"  # or "llm"; "extractive" also when the LLM failed (see notes)
+
+    def contract(self) -> dict:
+        """The JSON of `qingfeng ask --json` and of each `--batch` output line (without id)."""
+        return {"refused": self.refused, "answer": self.answer,
+                "citations": [c.contract() for c in self.citations],
+                "related": [c.contract() for c in self.related], "notes": self.notes, "kind": self.kind,
+                "mode": self.mode, "evidence": round(self.evidence, 3), "timing_ms": self.timing_ms,
+                "resolved_question": self.resolved_question}
+
+
+# A document the question asks about (not one it only mentions): 《X》规定 / X法里 / X第N条 …
+_ASKS_ABOUT = r"(?=规定|里|中|第|有关|关于|有|的|是|对[^，。？?]{0,10}(?:规定|要求)|[，。？?]|$)"
+_QUOTED_TITLE = re.compile(r"《([^》]{2,40})》" + _ASKS_ABOUT)
+_LAW_NAME = re.compile(r"([\u4e00-\u9fff]{1,10}(?:法典|法))" + _ASKS_ABOUT)
+_NOT_A_LAW = re.compile(r"(违法|依法|办法|方法|做法|说法|看法|立法|执法|司法|合法|非法|守法|用法|想法|书法|枉法|不法|犯法|手法)$")
+_YEAR_VERSION = re.compile(r"(19[5-9][0-9]|20[0-9]{2})\s*年\s*(?:修订|修正|修改|版|印发|颁布|发布|出台|制定|新修订|的《)")
+
+
+class Answerer:
+    """Answers questions from one index. Thread-safe for the web app (one lock around the store)."""
+
+    def __init__(self, store: Store, retriever, llm=None):
+        self.store = store
+        self.retriever = retriever
+        self.index = retriever.index
+        self.catalog = retriever.catalog
+        self.llm = llm
+        self._docs: dict[str, ParsedDocument] = {}
+        self._lock = threading.Lock()
+        self._versions = VersionMap()
+
+    @classmethod
+    def open(cls, index_dir: str | Path, settings=None, llm=None) -> "Answerer":
+        from assistant.config import get_settings
+        from assistant.search import ensure_search_index, make_retriever
+
+        settings = settings or get_settings()
+        store = Store(index_dir)
+        index, _ = ensure_search_index(store, settings)
+        if llm is None and settings.llm_base_url:
+            from assistant.llm import LLMClient
+
+            llm = LLMClient.from_settings(settings)
+        return cls(store, make_retriever(index, settings, top_k=CANDIDATE_PASSAGES), llm=llm)
+
+    def document(self, doc_id: str) -> ParsedDocument:
+        with self._lock:
+            if doc_id not in self._docs:
+                self._docs[doc_id] = self.store.document(doc_id)
+            return self._docs[doc_id]
+
+    # --- the steps -------------------------------------------------------------------------
+
+    def ask(self, question: str, history: list[Turn] | None = None, use_llm: bool = True) -> Answer:
+        started = time.perf_counter()
+        question = question.strip()
+        first_plan = analyze(question, self.catalog)
+        resolved = resolve(question, history or [], bool(first_plan.groups), first_plan.article is not None)
+        nodes = self.retriever.retrieve(resolved)
+        plan = self.retriever.last_plan
+        kind = question_kind(resolved if resolved != question else question, plan.article is not None)
+        retrieved = time.perf_counter()
+
+        units = self._units(nodes)
+        terms = QuestionTerms(question if resolved == question else resolved, self.index.idf)
+        evidence = max((terms.coverage(u.text) for u in units[:3]), default=0.0)
+        answer = Answer(question=question, resolved_question=resolved, kind=kind.value, refused=False,
+                        answer="", evidence=evidence)
+
+        picks, reason = self._evidence(question, plan, units, terms, kind, evidence)
+        if reason is not None:
+            self._refuse(answer, units, reason)
+        else:
+            answer.citations = [self._citation(i + 1, p.unit, p.sentences) for i, p in enumerate(picks)]
+            answer.answer = compose_text(answer.citations, kind)
+            answer.notes = [c.version_note for c in answer.citations if c.version_note]
+            if answer.notes:
+                answer.answer += "\n\n" + "\n".join(f"注意：{n}" for n in answer.notes)
+        composed = time.perf_counter()
+        answer.timing_ms = {"retrieve": _ms(retrieved - started), "compose": _ms(composed - retrieved)}
+        if use_llm and self.llm is not None and not answer.refused:
+            from assistant.llm import rewrite_with_llm
+
+            rewrite_with_llm(self.llm, answer)
+            answer.timing_ms["llm"] = _ms(time.perf_counter() - composed)
+        answer.timing_ms["total"] = _ms(time.perf_counter() - started)
+        return answer
+
+    def _evidence(self, question, plan, units, terms, kind, evidence) -> tuple[list, str | None]:
+        """The sentences to quote, or why the documents do not answer the question ("" = too weak)."""
+        missing = self._missing_source(question, plan)
+        if missing is not None:
+            return [], missing
+        if not units:
+            return [], ""
+        routed = plan.article is not None and bool(plan.groups) and units[0].metadata.get("article") == plan.article
+        # A question that names a document the index holds needs less of its wording matched.
+        threshold = MIN_COVERAGE * (NAMED_DOCUMENT_EASING if plan.groups else 1.0)
+        if evidence < threshold and not routed:
+            return [], ""
+        picks = pick_sentences(units, terms, kind)
+        if kind is Kind.STANDARD and not any(has_quantity(s.text) for p in picks for s in p.sentences):
+            return [], "所找到的条文中没有问题所问的具体标准或数额。"
+        return picks, None
+
+    def _units(self, nodes) -> list[Unit]:
+        units: list[Unit] = []
+        seen: set[tuple[str, int]] = set()
+        for rank, item in enumerate(nodes):
+            m = item.node.metadata
+            key = (m["doc_id"], m["unit_index"])
+            if key in seen:
+                continue
+            seen.add(key)
+            doc = self.document(m["doc_id"])
+            if doc is None or m["unit_index"] >= len(doc.units):
+                continue
+            u = doc.units[m["unit_index"]]
+            units.append(Unit(len(units), m["doc_id"], m["unit_index"], doc.text[u.start:u.end], u.start, m))
+            if len(units) >= CANDIDATE_UNITS:
+                break
+        return units
+
+    def _missing_source(self, question: str, plan) -> str | None:
+        """A named document, or a named version of one, that the knowledge base does not hold."""
+        text = re.sub(r"\s+", "", question)
+        for key in plan.groups:
+            years = {d.year for d in self.catalog.groups[key]}
+            for m in _YEAR_VERSION.finditer(text):
+                year = int(m.group(1))
+                known = sorted(y for y in years if y)
+                if year not in years and (not known or year > known[-1]):
+                    have = "、".join(f"{y}年" for y in known) or "未注明年份的"
+                    return f"知识库中没有《{self.catalog.current(key).title}》的{year}年版本（现有{have}版本）。"
+        if plan.groups:
+            return None
+        names = _QUOTED_TITLE.findall(text) + [n for n in _LAW_NAME.findall(text) if not _NOT_A_LAW.search(n)]
+        for name in names:
+            if len(name) >= 3 and not analyze(f"《{name}》", self.catalog).groups:
+                return f"知识库中没有《{name}》。"
+        return None
+
+    def _refuse(self, answer: Answer, units: list[Unit], reason: str) -> None:
+        answer.refused = True
+        answer.related = [self._citation(None, u, split_sentences(u.text)[:1]) for u in units[:RELATED]]
+        lines = [REFUSAL + reason]
+        if answer.related:
+            lines.append("以下条文可能相关，仅供参考（不作为答案依据）：")
+            lines += [f"- {c.reference}" for c in answer.related]
+        answer.answer = "\n".join(lines)
+
+    def _citation(self, marker: int | None, unit: Unit, sentences) -> Citation:
+        doc = self.document(unit.doc_id)
+        m = doc.meta
+        spans = [(s.start, s.end) for s in sentences]
+        runs = _runs(unit, sentences)
+        first = sentences[0].start if sentences else 0
+        citation = Citation(
+            marker=marker, source=doc.source, title=m.title, version=m.version, status=m.status,
+            article=unit.metadata.get("article"), article_label=unit.metadata.get("article_label") or "",
+            heading=unit.metadata.get("heading", ""), page=doc.page_at(unit.start + first),
+            quote="……".join(runs), text=unit.text, spans=spans, doc_id=unit.doc_id, start=unit.start,
+        )
+        self._note_versions(citation, unit)
+        return citation
+
+    def _note_versions(self, citation: Citation, unit: Unit) -> None:
+        """Say so when the cited version is not the newest one in the index, and name the current article."""
+        key = title_key(citation.title)
+        if key not in self.catalog.groups or len(self.catalog.groups[key]) < 2:
+            return
+        current = self.catalog.current(key)
+        if current.doc_id == citation.doc_id:
+            return
+        citation.current = False
+        match = self._versions.corresponding(unit.text, self.document(current.doc_id))
+        where = f"《{current.title}》（{current.version or '现行版本'}）"
+        cited = f"[{citation.marker}]" if citation.marker else "该条"
+        if match is None:
+            citation.version_note = f"{cited}引自已被修订的版本（{citation.version}）；现行{where}中未找到对应条文，请以现行版本为准。"
+        else:
+            label = match.unit.label or "对应条目"
+            citation.version_note = (f"{cited}引自已被修订的版本（{citation.version}）；现行{where}对应条文为{label}："
+                                     f"“{_first_sentence(match.unit.text)}”")
+
+
+def _runs(unit: Unit, sentences) -> list[str]:
+    """Adjacent quoted sentences as one verbatim run (the text between them included)."""
+    order = {s: i for i, s in enumerate(unit.sentences or split_sentences(unit.text))}
+    runs: list[list] = []
+    for s in sorted(sentences, key=lambda s: s.start):
+        if runs and order.get(s, -9) == order.get(runs[-1][-1], -9) + 1:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return [unit.text[r[0].start:r[-1].end] for r in runs]
+
+
+def _first_sentence(text: str) -> str:
+    sentences = split_sentences(text)
+    first = sentences[0].text if sentences else text
+    return first if len(first) <= 80 else first[:80] + "……"
+
+
+def _article_name(c: Citation) -> str:
+    if c.article_label.strip():
+        return c.article_label.strip()
+    if c.article:
+        return f"第{to_chinese(c.article)}条"
+    return c.heading.split(" › ")[-1] if c.heading else ""
+
+
+def compose_text(citations: list[Citation], kind: Kind) -> str:
+    """The answer: one templated line per cited article, quoting its sentences, with markers."""
+    lines = []
+    for i, c in enumerate(citations):
+        version = f"（{c.version}）" if c.version and c.version != "n/a" else ""
+        where = f"《{c.title}》{version}{_article_name(c)}"
+        lead = "根据" if i == 0 else "另据"
+        verb = "全文" if kind is Kind.LOOKUP and i == 0 else "规定"
+        lines.append(f"{lead}{where}{verb}：“{c.quote}”[{c.marker}]")
+    return "\n".join(lines)
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)

@@ -1,0 +1,148 @@
+"""The extractive composer: from the passages retrieval found, pick the sentences that answer the
+question, aware of its kind, and keep them in a reading order. Nothing is written that is not a
+sentence of a source; the answer text around the quotes is a template (see answer.py)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.lexicon import expand_colloquial, segmenter
+from assistant.question_kind import Kind, answers_kind
+from assistant.sentences import Sentence, split_sentences
+
+
+@dataclass
+class Unit:
+    """An article (or outline item) that retrieval found, with its whole text."""
+
+    rank: int  # retrieval rank of its best passage, 0 first
+    doc_id: str
+    unit_index: int
+    text: str  # the whole article / item
+    start: int  # offset of `text` in its document
+    metadata: dict  # metadata of the passage that found it
+    sentences: list[Sentence] = field(default_factory=list)
+
+
+@dataclass
+class Pick:
+    unit: Unit
+    sentences: list[Sentence]  # in document order
+    score: float
+
+
+# Words that shape a question rather than say what it is about; an answer does not repeat them.
+_ASK_WORD = re.compile(r"^(几.*|多少|多长|多久|多大|最多|最少|最长|最短|最高|最|多|来|去|怎么.*|怎样|如何|什么|哪.*|是否|能否|可否|"
+                       r"要不要|能不能|可不可以|会不会|有没有|算不算|是不是|吗|呢|吧|请问|我们|我|有|是|还|都|就|要|能|会)$")
+
+
+class QuestionTerms:
+    """The question's words with their weights (BM25 idf), to measure how much a text covers."""
+
+    def __init__(self, question: str, idf):
+        words = [w for w in segmenter().tokens(question) if not _ASK_WORD.match(w)]
+        bridged = [t for term in expand_colloquial(question) for t in segmenter().tokens(term)]
+        self.weights: dict[str, float] = {}
+        for w in words:
+            self.weights[w] = max(self.weights.get(w, 0.0), idf(w))
+        for w in bridged:  # an official term stands in for an everyday word, at half weight
+            if w not in self.weights:
+                self.weights[w] = 0.5 * idf(w)
+        # A long question (a case told in detail) is judged on its weightiest words only.
+        own = sorted((v for w, v in self.weights.items() if w in words), reverse=True)
+        self.total = sum(own[:MAX_TERMS]) or 1.0
+
+    def coverage(self, text: str) -> float:
+        """Share of the question's weight whose words occur in `text` (0..1, bridging capped)."""
+        squashed = re.sub(r"\s+", "", text).lower()
+        got = sum(v for w, v in self.weights.items() if w in squashed)
+        return min(1.0, got / self.total)
+
+
+MAX_TERMS = 12  # words of a question that count towards coverage
+RANK_DECAY = 0.08  # how fast a passage's retrieval rank lowers its sentences' scores
+KIND_BONUS = 0.15  # a sentence shaped like the answer the question wants
+STANDARD_BONUS = 0.3  # … and more so a sentence stating the number a question asks for
+OTHER_UNIT_RATIO = 0.7  # a further article is cited when its best sentence scores this close to the first's
+MAX_UNITS = 5
+MAX_SENTENCES_PER_UNIT = 3
+SENTENCE_RATIO = 0.7
+SAME_RULE_SIMILARITY = 0.5  # quotes from two versions of a document this alike are one rule  # further sentences of an article are taken when this close to its best
+
+
+def score_sentence(sentence: Sentence, unit: Unit, terms: QuestionTerms, kind: Kind) -> float:
+    score = terms.coverage(sentence.text) + 0.3 * terms.coverage(unit.text)
+    if answers_kind(sentence.text, kind):
+        score += STANDARD_BONUS if kind is Kind.STANDARD else KIND_BONUS
+    return score / (1 + RANK_DECAY * unit.rank)
+
+
+MAX_LISTED_ITEMS = 10
+
+
+def _with_context(unit: Unit, chosen: list[Sentence]) -> list[Sentence]:
+    """An item（一）… read alone lacks its subject and sanction: add the sentence that introduces it.
+    A sentence that introduces a list ('政务处分的种类为：') says nothing alone: add its items."""
+    out = set(chosen)
+    for s in chosen:
+        if s.is_lead:
+            i = unit.sentences.index(s)
+            items = []
+            for later in unit.sentences[i + 1:]:
+                if not later.is_item:
+                    break
+                items.append(later)
+            if len(items) <= MAX_LISTED_ITEMS:
+                out.update(items)
+        if s.is_item:
+            i = unit.sentences.index(s)
+            lead = next((unit.sentences[j] for j in range(i - 1, -1, -1) if unit.sentences[j].is_lead), None)
+            if lead is not None:
+                out.add(lead)
+    return sorted(out, key=lambda s: s.start)
+
+
+def pick_sentences(units: list[Unit], terms: QuestionTerms, kind: Kind) -> list[Pick]:
+    """The sentences to quote, per article, best article first."""
+    scored: list[Pick] = []
+    for unit in units:
+        unit.sentences = unit.sentences or split_sentences(unit.text)
+        if not unit.sentences:
+            continue
+        if kind is Kind.LOOKUP and unit.rank == 0:
+            scored.append(Pick(unit, list(unit.sentences), 10.0))
+            continue
+        ranked = sorted(((score_sentence(s, unit, terms, kind), s) for s in unit.sentences),
+                        key=lambda x: -x[0])
+        best = ranked[0][0]
+        # Procedures read as a whole: all of the article's steps when it lists them.
+        if kind is Kind.PROCEDURE and sum(s.is_item for s in unit.sentences) >= 2 and unit.rank == 0:
+            chosen = list(unit.sentences)
+        else:
+            chosen = [s for sc, s in ranked[:MAX_SENTENCES_PER_UNIT] if sc >= SENTENCE_RATIO * best]
+        scored.append(Pick(unit, _with_context(unit, chosen), best))
+    if not scored:
+        return []
+    if kind is Kind.LOOKUP and scored[0].unit.rank == 0:
+        return [scored[0]]
+    first, others = scored[0], sorted(scored[1:], key=lambda p: -p.score)
+    picks = [first]
+    for p in others:
+        if len(picks) >= MAX_UNITS or p.score < OTHER_UNIT_RATIO * first.score:
+            break
+        if any(_same_rule(p, q) for q in picks):
+            continue
+        picks.append(p)
+    return picks
+
+
+def _same_rule(a: Pick, b: Pick) -> bool:
+    """Two versions of one document quoting (nearly) the same words: cite only the first."""
+    if a.unit.metadata.get("title") != b.unit.metadata.get("title"):
+        return False
+    qa = "".join(s.text for s in a.sentences)
+    qb = "".join(s.text for s in b.sentences)
+    ga = {qa[i:i + 2] for i in range(len(qa) - 1)}
+    gb = {qb[i:i + 2] for i in range(len(qb) - 1)}
+    return bool(ga and gb) and len(ga & gb) / len(ga | gb) >= SAME_RULE_SIMILARITY

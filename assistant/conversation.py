@@ -1,0 +1,40 @@
+"""Follow-up questions in a conversation ("那如果是配偶收的呢？"), resolved without an LLM: a
+question that leans on the previous one is searched together with it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Words that open a question which continues the previous one.
+_FOLLOW_UP_START = re.compile(
+    r"^(那|那么|那如果|如果|要是|假如|假设|若|还有|另外|此外|同样|同理|这种|这个|这样|那个|该|上述|前述|其|他|她|它|"
+    r"对方|配偶|子女|家属|亲属|换成|改成|反过来|再问|再请问|追问|接着|然后|以及|和|或者)")
+# Words that point back at something said before.
+_POINTS_BACK = re.compile(r"这种情况|这种行为|这个规定|这条|该条|那条|上面|上述|前面|刚才|之前说的|同样的|呢[？?]?$")
+SHORT = 14  # a question this short, naming no document, usually leans on the one before
+
+
+@dataclass
+class Turn:
+    question: str  # as asked
+    resolved: str  # as searched
+    doc_titles: list[str] = field(default_factory=list)  # documents the answer cited
+
+
+def is_follow_up(question: str, names_document: bool) -> bool:
+    text = re.sub(r"\s+", "", question)
+    if _FOLLOW_UP_START.match(text) or _POINTS_BACK.search(text):
+        return True
+    return len(text) <= SHORT and not names_document
+
+
+def resolve(question: str, history: list[Turn], names_document: bool, names_article: bool = False) -> str:
+    """The question to search: joined to the previous resolved question when it follows on.
+    "那第二十条呢？" asks about the document the previous answer cited first."""
+    if not history or not is_follow_up(question, names_document):
+        return question
+    previous = history[-1]
+    if names_article and not names_document and previous.doc_titles:
+        return f"《{previous.doc_titles[0]}》{question}"
+    return f"{previous.resolved} {question}"

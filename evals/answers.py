@@ -1,0 +1,103 @@
+"""Answer evaluation on gold questions, per category:
+
+- citation hit: share of answerable questions whose cited sources hold a gold article or evidence;
+- citation precision: share of citations that point at a gold article or a passage with evidence;
+- refusal on out_of_scope items, false refusals on the rest;
+- answer latency p50/p95 (warm).
+
+    python -m evals.answers --index DIR --gold ../shared/devset/synthetic_dev.jsonl [--gold ...]
+
+A citation is judged with the retrieval hit rule (evals/retrieval.py): its file and the span of
+its article, or an evidence string inside its text; `version` items count only the gold file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from assistant.answer import Answerer, Citation
+from evals.retrieval import Gold, Passage, is_hit
+
+
+def citation_passage(citation: Citation) -> Passage:
+    start = citation.start
+    return Passage(citation.source, start, None if start is None else start + len(citation.text), citation.text)
+
+
+def evaluate(items: list[dict], answerer: Answerer, gold: Gold, answers_out=None) -> dict:
+    rows: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    latencies = []
+    answerer.ask("预热")  # load models before timing
+    for item in items:
+        started = time.perf_counter()
+        answer = answerer.ask(item["question"], use_llm=False)
+        latencies.append(time.perf_counter() - started)
+        if answers_out is not None:
+            answers_out.write(json.dumps({"id": item["id"], **answer.contract()}, ensure_ascii=False) + "\n")
+        for cat in (item["category"], "ALL"):
+            r = rows[cat]
+            if not item["gold"]:
+                r["refused_oos"].append(answer.refused)
+                continue
+            r["refused_answerable"].append(answer.refused)
+            hits = [is_hit(citation_passage(c), item, gold) for c in answer.citations]
+            r["citation_hit"].append(any(hits))
+            r["precision"].extend(hits)
+    table = {}
+    for cat, r in rows.items():
+        table[cat] = {
+            "n": len(r["citation_hit"]) + len(r["refused_oos"]),
+            "citation_hit": _mean(r["citation_hit"]),
+            "citation_precision": _mean(r["precision"]),
+            "false_refusal": _mean(r["refused_answerable"]),
+            "oos_refused": _mean(r["refused_oos"]),
+        }
+    lat = sorted(latencies)
+    table["_latency_ms"] = {"p50": lat[len(lat) // 2] * 1000, "p95": lat[min(len(lat) - 1, int(len(lat) * 0.95))] * 1000}
+    return table
+
+
+def _mean(values: list) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="回答评测 / answer evaluation")
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--gold", type=Path, action="append", required=True)
+    parser.add_argument("--out", type=Path, help="write the figures as JSON")
+    parser.add_argument("--answers", type=Path, help="write every answer as JSONL")
+    args = parser.parse_args()
+    answerer = Answerer.open(args.index)
+    gold = Gold(answerer.store)
+    results = {}
+    answers_out = open(args.answers, "w", encoding="utf-8") if args.answers else None
+    for gold_file in args.gold:
+        items = [json.loads(l) for l in gold_file.read_text(encoding="utf-8").splitlines() if l.strip()]
+        table = results[gold_file.name] = evaluate(items, answerer, gold, answers_out)
+        print(f"\n## {gold_file.name} ({len(items)} questions)\n")
+        print("| category | n | citation hit | citation precision | false refusal | out_of_scope refused |")
+        print("|:--|:--|:--|:--|:--|:--|")
+        cats = ["ALL"] + sorted(c for c in table if c not in ("ALL",) and not c.startswith("_"))
+        for cat in cats:
+            row = table[cat]
+            print(f"| {cat} | {row['n']} | {_fmt(row['citation_hit'])} | {_fmt(row['citation_precision'])} | "
+                  f"{_fmt(row['false_refusal'])} | {_fmt(row['oos_refused'])} |")
+        lat = table["_latency_ms"]
+        print(f"\nanswer latency (extractive, warm): p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms")
+    if answers_out:
+        answers_out.close()
+    if args.out:
+        args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
