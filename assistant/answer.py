@@ -33,7 +33,7 @@ CANDIDATE_PASSAGES = 10  # passages retrieval hands to the composer
 CANDIDATE_UNITS = 8  # distinct articles among them
 # Evidence threshold: the best of the top articles must hold at least this share of the
 # question's weighted words. Calibrated on ../shared/devset (evals/README.md).
-MIN_COVERAGE = 0.19
+MIN_COVERAGE = 0.1
 NAMED_DOCUMENT_EASING = 0.5
 RELATED = 3  # passages listed as related when refusing
 
@@ -146,7 +146,7 @@ class Answerer:
         retrieved = time.perf_counter()
 
         units = self._units(nodes)
-        terms = QuestionTerms(question if resolved == question else resolved, self.index.idf)
+        terms = QuestionTerms(resolved, self.index)
         evidence = max((terms.coverage(u.text) for u in units[:3]), default=0.0)
         answer = Answer(question=question, resolved_question=resolved, kind=kind.value, refused=False,
                         answer="", evidence=evidence)
@@ -308,3 +308,16 @@ def compose_text(citations: list[Citation], kind: Kind) -> str:
 
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
+
+
+class Conversation:
+    """One user's chat: each question is answered with the earlier turns as context."""
+
+    def __init__(self, answerer: Answerer):
+        self.answerer = answerer
+        self.turns: list[Turn] = []
+
+    def ask(self, question: str, use_llm: bool = True) -> Answer:
+        answer = self.answerer.ask(question, self.turns, use_llm=use_llm)
+        self.turns.append(Turn(question, answer.resolved_question, [c.title for c in answer.citations]))
+        return answer

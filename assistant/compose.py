@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.lexicon import expand_colloquial, segmenter
+from assistant.lexicon import colloquial_pairs, segmenter
 from assistant.question_kind import Kind, answers_kind
 from assistant.sentences import Sentence, split_sentences
 
@@ -34,33 +34,50 @@ class Pick:
 
 # Words that shape a question rather than say what it is about; an answer does not repeat them.
 _ASK_WORD = re.compile(r"^(几.*|多少|多长|多久|多大|最多|最少|最长|最短|最高|最|多|来|去|怎么.*|怎样|如何|什么|哪.*|是否|能否|可否|"
-                       r"要不要|能不能|可不可以|会不会|有没有|算不算|是不是|吗|呢|吧|请问|我们|我|有|是|还|都|就|要|能|会)$")
+                       r"要不要|能不能|可不可以|会不会|有没有|算不算|是不是|吗|呢|吧|请问|我们|我|有|是|还|都|就|要|能|会|"
+                       r"现在|目前|当前|具体|一般|一下|情况|如果|假如|这样|那样|这种|一定|但是|但|某|该|为|不|没有|应不应该|"
+                       r"问题|结果|请|咱们|他|她|其)$")
+
+
+def _weight(word: str, index) -> float:
+    """A word's idf; a compound the index never saw as one token (党纪处分) weighs as its rarest
+    known part, a word with no known part as the rarest of all."""
+    if index.knows(word):
+        return min(WEIGHT_CAP, index.idf(word))
+    parts = [t for t in segmenter().tokens(word) if t != word and index.knows(t)]
+    return min(WEIGHT_CAP, max((index.idf(t) for t in parts), default=index.idf(word)))
 
 
 class QuestionTerms:
-    """The question's words with their weights (BM25 idf), to measure how much a text covers."""
+    """The question's words with their weights (BM25 idf), to measure how much of it a text covers.
 
-    def __init__(self, question: str, idf):
-        words = [w for w in segmenter().tokens(question) if not _ASK_WORD.match(w)]
-        bridged = [t for term in expand_colloquial(question) for t in segmenter().tokens(term)]
-        self.weights: dict[str, float] = {}
-        for w in words:
-            self.weights[w] = max(self.weights.get(w, 0.0), idf(w))
-        for w in bridged:  # an official term stands in for an everyday word, at half weight
-            if w not in self.weights:
-                self.weights[w] = 0.5 * idf(w)
-        # A long question (a case told in detail) is judged on its weightiest words only.
-        own = sorted((v for w, v in self.weights.items() if w in words), reverse=True)
-        self.total = sum(own[:MAX_TERMS]) or 1.0
+    An everyday word also counts as covered, at half weight, when a text holds one of the official
+    terms it stands for (红包 → 礼金)."""
+
+    def __init__(self, question: str, index):
+        words = [w for w in segmenter().words(question) if not _ASK_WORD.match(w)]
+        self.weights: dict[str, float] = {w: _weight(w, index) for w in words}
+        self.alternatives: dict[str, list[str]] = {}
+        for everyday, terms in colloquial_pairs(question):
+            for w in self.weights:
+                if w in everyday or everyday in w:
+                    self.alternatives.setdefault(w, []).extend(terms)
+        self.counted = list(self.weights)
+        self.total = sum(self.weights.values()) or 1.0
 
     def coverage(self, text: str) -> float:
-        """Share of the question's weight whose words occur in `text` (0..1, bridging capped)."""
+        """Share of the question's weight whose words (or their official terms) occur in `text`."""
         squashed = re.sub(r"\s+", "", text).lower()
-        got = sum(v for w, v in self.weights.items() if w in squashed)
-        return min(1.0, got / self.total)
+        got = 0.0
+        for w in self.counted:
+            if w in squashed:
+                got += self.weights[w]
+            elif any(t in squashed for t in self.alternatives.get(w, ())):
+                got += 0.5 * self.weights[w]
+        return got / self.total
 
 
-MAX_TERMS = 12  # words of a question that count towards coverage
+WEIGHT_CAP = 6.0  # one rare word (a name, a detail of a case) weighs no more than this
 RANK_DECAY = 0.08  # how fast a passage's retrieval rank lowers its sentences' scores
 KIND_BONUS = 0.15  # a sentence shaped like the answer the question wants
 STANDARD_BONUS = 0.3  # … and more so a sentence stating the number a question asks for

@@ -53,6 +53,15 @@ class Segmenter:
             self._jieba.add_word(word, freq=2000)
         self._stop = stopwords()
 
+    def words(self, text: str) -> list[str]:
+        """Whole words (jieba's precise mode, no sub-words), stopwords and punctuation dropped."""
+        out = []
+        for token in self._jieba.cut(text, HMM=False):
+            token = token.strip().lower()
+            if token and token not in self._stop and _WORD.search(token):
+                out.append(token)
+        return out
+
     def tokens(self, text: str) -> list[str]:
         out = []
         for token in self._jieba.cut_for_search(text):
@@ -77,3 +86,9 @@ def expand_colloquial(text: str, table: dict[str, list[str]] | None = None) -> l
                 if term not in found and term not in text:
                     found.append(term)
     return found
+
+
+def colloquial_pairs(text: str, table: dict[str, list[str]] | None = None) -> list[tuple[str, list[str]]]:
+    """(everyday word, its official terms) for each everyday word found in `text`, longest first."""
+    table = table or colloquial_map()
+    return [(word, table[word]) for word in sorted(table, key=len, reverse=True) if word in text]

@@ -36,6 +36,7 @@ _INSTRUCTION = re.compile(
 )
 SUPPORT = 0.6  # share of a sentence's character pairs that its cited sources must hold
 _MARKER = re.compile(r"\[(\d+)\]")
+_MARKER_AFTER_STOP = re.compile(r"([。！？；!?;])((?:\[\d+\])+)")
 _FULL_WIDTH = str.maketrans("［］０１２３４５６７８９【】", "[]0123456789[]")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?|[一二三四五六七八九十百千万两]+(?=[个人元天日月年次级星倍分小周])")
 
@@ -104,6 +105,7 @@ def check_answer(text: str, citations: list[Citation]) -> Checked:
     """Keep the sentences whose citations exist and whose words the cited sources hold."""
     sources = {c.marker: re.sub(r"\s+", "", mask_instructions(c.text)) for c in citations}
     text = text.translate(_FULL_WIDTH)
+    text = _MARKER_AFTER_STOP.sub(r"\2\1", text)  # "…处分。[1]" → "…处分[1]。"
     kept, removed = [], []
     for s in split_sentences(text):
         sentence = s.text

@@ -103,6 +103,9 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self.nodes)
 
+    def knows(self, token: str) -> bool:
+        return token in self._vocab
+
     def idf(self, token: str) -> float:
         """BM25 inverse document frequency of a token (a token the index never saw counts as rarest)."""
         n = len(self.nodes)
