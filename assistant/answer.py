@@ -35,7 +35,21 @@ CANDIDATE_UNITS = 8  # distinct articles among them
 # question's weighted words. Calibrated on ../shared/devset (evals/README.md).
 MIN_COVERAGE = 0.1
 NAMED_DOCUMENT_EASING = 0.5
-RELATED = 3  # passages listed as related when refusing
+RELATED = 3
+SAME_ARTICLE_SIMILARITY = 0.5  # an older article this close to a current one is the same rule  # passages listed as related when refusing
+
+
+class EarlierVersion(BaseModel):
+    """The article of an older version that corresponds to a cited current article (for cases
+    judged under the rules in force at the time)."""
+
+    source: str
+    title: str
+    version: str | None
+    article: int | None
+    article_label: str
+    text: str
+    start: int
 
 
 class Citation(BaseModel):
@@ -55,6 +69,7 @@ class Citation(BaseModel):
     start: int | None = None  # offset of `text` in its document
     current: bool = True  # False when a newer version of the document is in the index
     version_note: str | None = None
+    earlier_versions: list[EarlierVersion] = Field(default_factory=list)  # of a current article
 
     @property
     def reference(self) -> str:
@@ -67,7 +82,10 @@ class Citation(BaseModel):
         return {"marker": self.marker, "source": self.source, "title": self.title, "version": self.version,
                 "status": self.status, "article": self.article, "page": self.page, "quote": self.quote,
                 "text": self.text, "article_label": self.article_label, "heading": self.heading,
-                "spans": [list(s) for s in self.spans], "current": self.current, "version_note": self.version_note}
+                "spans": [list(s) for s in self.spans], "current": self.current, "version_note": self.version_note,
+                "earlier_versions": [
+                    {"source": e.source, "version": e.version, "article": e.article, "article_label": e.article_label}
+                    for e in self.earlier_versions]}
 
 
 class Answer(BaseModel):
@@ -114,14 +132,23 @@ class Answerer:
         self._versions = VersionMap()
 
     @classmethod
-    def open(cls, index_dir: str | Path, settings=None, llm=None) -> "Answerer":
-        from assistant.config import get_settings
-        from assistant.search import ensure_search_index, make_retriever
+    def open(cls, index_dir: str | Path, settings=None) -> "Answerer":
+        """Open an index directory (building stale search indexes) for answering."""
+        from assistant.search import ensure_search_index
 
-        settings = settings or get_settings()
         store = Store(index_dir)
         index, _ = ensure_search_index(store, settings)
-        if llm is None and settings.llm_base_url:
+        return cls.from_index(store, index, settings)
+
+    @classmethod
+    def from_index(cls, store: Store, index, settings=None) -> "Answerer":
+        """An answerer over a loaded search index, with the LLM when one is configured."""
+        from assistant.config import get_settings
+        from assistant.search import make_retriever
+
+        settings = settings or get_settings()
+        llm = None
+        if settings.llm_base_url:
             from assistant.llm import LLMClient
 
             llm = LLMClient.from_settings(settings)
@@ -133,7 +160,7 @@ class Answerer:
                 self._docs[doc_id] = self.store.document(doc_id)
             return self._docs[doc_id]
 
-    # --- the steps -------------------------------------------------------------------------
+    # The steps of answering.
 
     def ask(self, question: str, history: list[Turn] | None = None, use_llm: bool = True) -> Answer:
         started = time.perf_counter()
@@ -145,7 +172,7 @@ class Answerer:
         kind = question_kind(resolved if resolved != question else question, plan.article is not None)
         retrieved = time.perf_counter()
 
-        units = self._units(nodes)
+        units = self._units(nodes, plan)
         terms = QuestionTerms(resolved, self.index)
         evidence = max((terms.coverage(u.text) for u in units[:3]), default=0.0)
         answer = Answer(question=question, resolved_question=resolved, kind=kind.value, refused=False,
@@ -158,6 +185,9 @@ class Answerer:
             answer.citations = [self._citation(i + 1, p.unit, p.sentences) for i, p in enumerate(picks)]
             answer.answer = compose_text(answer.citations, kind)
             answer.notes = [c.version_note for c in answer.citations if c.version_note]
+            if plan.article is not None and not plan.groups:
+                answer.notes.insert(0, f"问题未指明文件，以上按最相关的《{answer.citations[0].title}》作答；"
+                                       "如指其他文件，请写明文件名称。")
             if answer.notes:
                 answer.answer += "\n\n" + "\n".join(f"注意：{n}" for n in answer.notes)
         composed = time.perf_counter()
@@ -187,23 +217,43 @@ class Answerer:
             return [], "所找到的条文中没有问题所问的具体标准或数额。"
         return picks, None
 
-    def _units(self, nodes) -> list[Unit]:
+    def _units(self, nodes, plan) -> list[Unit]:
+        """The distinct articles behind the passages, best first. Unless the question asks for a
+        version, an article of an older version gives way to the current version's article that
+        says the same (it is then listed among the current article's earlier versions)."""
         units: list[Unit] = []
         seen: set[tuple[str, int]] = set()
-        for rank, item in enumerate(nodes):
+        for item in nodes:
             m = item.node.metadata
-            key = (m["doc_id"], m["unit_index"])
-            if key in seen:
+            doc_id, unit_index = m["doc_id"], m["unit_index"]
+            doc = self.document(doc_id)
+            if doc is None or unit_index >= len(doc.units):
                 continue
-            seen.add(key)
-            doc = self.document(m["doc_id"])
-            if doc is None or m["unit_index"] >= len(doc.units):
+            if not plan.asks_version:
+                doc, unit_index = self._current_counterpart(doc, unit_index)
+            if (doc.doc_id, unit_index) in seen:
                 continue
-            u = doc.units[m["unit_index"]]
-            units.append(Unit(len(units), m["doc_id"], m["unit_index"], doc.text[u.start:u.end], u.start, m))
+            seen.add((doc.doc_id, unit_index))
+            u = doc.units[unit_index]
+            meta = m if doc.doc_id == doc_id else _unit_metadata(doc, unit_index)
+            units.append(Unit(len(units), doc.doc_id, unit_index, doc.text[u.start:u.end], u.start, meta))
             if len(units) >= CANDIDATE_UNITS:
                 break
         return units
+
+    def _current_counterpart(self, doc: ParsedDocument, unit_index: int) -> tuple[ParsedDocument, int]:
+        key = title_key(doc.meta.title)
+        if key not in self.catalog.groups or len(self.catalog.groups[key]) < 2:
+            return doc, unit_index
+        current = self.catalog.current(key)
+        if current.doc_id == doc.doc_id:
+            return doc, unit_index
+        target = self.document(current.doc_id)
+        unit = doc.units[unit_index]
+        match = self._versions.corresponding(doc.text[unit.start:unit.end], target)
+        if match is None or match.similarity < SAME_ARTICLE_SIMILARITY:
+            return doc, unit_index
+        return target, target.units.index(match.unit)
 
     def _missing_source(self, question: str, plan) -> str | None:
         """A named document, or a named version of one, that the knowledge base does not hold."""
@@ -255,6 +305,17 @@ class Answerer:
             return
         current = self.catalog.current(key)
         if current.doc_id == citation.doc_id:
+            for older in sorted(self.catalog.groups[key], key=lambda d: -(d.year or 0)):
+                if older.doc_id == current.doc_id:
+                    continue
+                doc = self.document(older.doc_id)
+                match = self._versions.corresponding(unit.text, doc)
+                if match is not None:
+                    u = match.unit
+                    citation.earlier_versions.append(EarlierVersion(
+                        source=doc.source, title=doc.meta.title, version=doc.meta.version,
+                        article=u.number if u.kind == "article" else None, article_label=u.label,
+                        text=doc.text[u.start:u.end], start=u.start))
             return
         citation.current = False
         match = self._versions.corresponding(unit.text, self.document(current.doc_id))
@@ -266,6 +327,16 @@ class Answerer:
             label = match.unit.label or "对应条目"
             citation.version_note = (f"{cited}引自已被修订的版本（{citation.version}）；现行{where}对应条文为{label}："
                                      f"“{_first_sentence(match.unit.text)}”")
+
+
+def _unit_metadata(doc: ParsedDocument, unit_index: int) -> dict:
+    """The metadata a passage of this unit would carry (for an article reached across versions)."""
+    from ingest.chunking import HEADING_SEPARATOR
+
+    u = doc.units[unit_index]
+    return {"doc_id": doc.doc_id, "title": doc.meta.title, "unit_index": unit_index,
+            "article": u.number if u.kind == "article" else None, "article_label": u.label,
+            "heading": HEADING_SEPARATOR.join(u.heading), "status": doc.meta.status, "version": doc.meta.version}
 
 
 def _runs(unit: Unit, sentences) -> list[str]:

@@ -193,6 +193,32 @@ def inspect(
     console.print(tree)
 
 
+def _question_or_batch(question: Optional[str], batch: Optional[Path], out: Optional[Path]) -> None:
+    """Exit with a Chinese message unless exactly one of a question and --batch (with --out) is given."""
+    if (question is None) == (batch is None):
+        err_console.print("[red]错误：[/]请给出一个问题，或用 --batch 指定问题文件（二者选一）。")
+        raise typer.Exit(2)
+    if batch is not None and out is None:
+        err_console.print("[red]错误：[/]--batch 需要同时指定 --out 输出文件。")
+        raise typer.Exit(2)
+
+
+def _open_index(index: Optional[Path]):
+    """(store, search index) of an index directory that holds documents, indexes brought up to date."""
+    from ingest.store import Store
+
+    index_dir = index or get_settings().index_dir
+    store = Store(index_dir)
+    if not store.counts()["nodes"]:
+        store.close()
+        err_console.print(f"[red]错误：[/]索引目录 {escape(str(index_dir))} 中没有文档，请先运行 qingfeng ingest。")
+        raise typer.Exit(1)
+    # Loads the saved indexes; rebuilds them (with a progress bar) when they are stale,
+    # e.g. after `ingest --no-search-index` or a change of embedding model.
+    search_index, _ = run_index_build(store)
+    return store, search_index
+
+
 @app.command()
 def search(
     question: Annotated[Optional[str], typer.Argument(help="问题")] = None,
@@ -208,22 +234,10 @@ def search(
     """检索与问题最相关的条文（混合检索：BM25 + 向量，按文件、条号、版本路由）。"""
     from assistant.retrieval import SearchFilters
     from assistant.search import make_retriever, result_json
-    from ingest.store import Store
 
-    if (question is None) == (batch is None):
-        err_console.print("[red]错误：[/]请给出一个问题，或用 --batch 指定问题文件（二者选一）。")
-        raise typer.Exit(2)
-    if batch is not None and out is None:
-        err_console.print("[red]错误：[/]--batch 需要同时指定 --out 输出文件。")
-        raise typer.Exit(2)
-    index_dir = index or get_settings().index_dir
-    with Store(index_dir) as store:
-        if not store.counts()["nodes"]:
-            err_console.print(f"[red]错误：[/]索引目录 {escape(str(index_dir))} 中没有文档，请先运行 qingfeng ingest。")
-            raise typer.Exit(1)
-        # Loads the saved indexes; rebuilds them (with a progress bar) when they are stale,
-        # e.g. after `ingest --no-search-index` or a change of embedding model.
-        search_index, _ = run_index_build(store)
+    _question_or_batch(question, batch, out)
+    store, search_index = _open_index(index)
+    store.close()
     filters = SearchFilters(documents=document or [], doc_types=doc_type or [], include_superseded=not current_only)
     retriever = make_retriever(search_index, top_k=top_k, filters=filters)
     if batch is not None:
@@ -249,19 +263,6 @@ def search(
         console.print("   " + escape(_short(r["text"], 120)))
 
 
-def _load_answerer(index: Optional[Path]):
-    from assistant.answer import Answerer
-    from ingest.store import Store
-
-    index_dir = index or get_settings().index_dir
-    with Store(index_dir) as store:
-        if not store.counts()["nodes"]:
-            err_console.print(f"[red]错误：[/]索引目录 {escape(str(index_dir))} 中没有文档，请先运行 qingfeng ingest。")
-            raise typer.Exit(1)
-        run_index_build(store)  # brings stale indexes up to date, with a progress bar
-    return Answerer.open(index_dir)
-
-
 def _print_answer(answer) -> None:
     style = "yellow" if answer.refused else "bold"
     console.print(f"[{style}]{escape(answer.answer)}[/]")
@@ -272,6 +273,9 @@ def _print_answer(answer) -> None:
         marker = f"[{c.marker}] " if c.marker else "· "
         console.print(f"{escape(marker)}{escape(c.reference)}")
         console.print("   " + escape(_short(c.quote.replace(chr(10), ""), 120)), style="dim")
+        if c.earlier_versions:
+            earlier = "、".join(f"{e.version}年版{e.article_label}" for e in c.earlier_versions)
+            console.print(f"   [dim]历史版本对应条文：{escape(earlier)}[/]")
     extra = [n for n in answer.notes if n not in answer.answer]
     for note in extra:
         console.print(f"[yellow]提示：{escape(note)}[/]")
@@ -288,13 +292,10 @@ def ask(
     no_llm: Annotated[bool, typer.Option("--no-llm", help="即使配置了大模型也只用摘录式回答")] = False,
 ) -> None:
     """回答问题：每句话都注明出处（《文件》版本 第X条、页码和原文）；知识库没有依据时明确说明。"""
-    if (question is None) == (batch is None):
-        err_console.print("[red]错误：[/]请给出一个问题，或用 --batch 指定问题文件（二者选一）。")
-        raise typer.Exit(2)
-    if batch is not None and out is None:
-        err_console.print("[red]错误：[/]--batch 需要同时指定 --out 输出文件。")
-        raise typer.Exit(2)
-    answerer = _load_answerer(index)
+    from assistant.answer import Answerer
+
+    _question_or_batch(question, batch, out)
+    answerer = Answerer.from_index(*_open_index(index))
     if batch is not None:
         rows = [json.loads(line) for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
         refused = 0

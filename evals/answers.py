@@ -1,6 +1,7 @@
 """Answer evaluation on gold questions, per category:
 
-- citation hit: share of answerable questions whose cited sources hold a gold article or evidence;
+- citation hit: share of answerable questions whose cited sources hold a gold article or evidence
+  (and the same counting the earlier-version articles shown beside each cited current article);
 - citation precision: share of citations that point at a gold article or a passage with evidence;
 - refusal on out_of_scope items, false refusals on the rest;
 - answer latency p50/p95 (warm).
@@ -47,11 +48,16 @@ def evaluate(items: list[dict], answerer: Answerer, gold: Gold, answers_out=None
             hits = [is_hit(citation_passage(c), item, gold) for c in answer.citations]
             r["citation_hit"].append(any(hits))
             r["precision"].extend(hits)
+            # The same, also counting the earlier-version articles shown beside each current one.
+            r["with_history"].append(any(hits) or any(
+                is_hit(Passage(e.source, e.start, e.start + len(e.text), e.text), item, gold)
+                for c in answer.citations for e in c.earlier_versions))
     table = {}
     for cat, r in rows.items():
         table[cat] = {
             "n": len(r["citation_hit"]) + len(r["refused_oos"]),
             "citation_hit": _mean(r["citation_hit"]),
+            "citation_hit_with_earlier_versions": _mean(r["with_history"]),
             "citation_precision": _mean(r["precision"]),
             "false_refusal": _mean(r["refused_answerable"]),
             "oos_refused": _mean(r["refused_oos"]),
@@ -84,12 +90,13 @@ def main() -> None:
         items = [json.loads(l) for l in gold_file.read_text(encoding="utf-8").splitlines() if l.strip()]
         table = results[gold_file.name] = evaluate(items, answerer, gold, answers_out)
         print(f"\n## {gold_file.name} ({len(items)} questions)\n")
-        print("| category | n | citation hit | citation precision | false refusal | out_of_scope refused |")
-        print("|:--|:--|:--|:--|:--|:--|")
+        print("| category | n | citation hit | + earlier versions | citation precision | false refusal | out_of_scope refused |")
+        print("|:--|:--|:--|:--|:--|:--|:--|")
         cats = ["ALL"] + sorted(c for c in table if c not in ("ALL",) and not c.startswith("_"))
         for cat in cats:
             row = table[cat]
-            print(f"| {cat} | {row['n']} | {_fmt(row['citation_hit'])} | {_fmt(row['citation_precision'])} | "
+            print(f"| {cat} | {row['n']} | {_fmt(row['citation_hit'])} | {_fmt(row['citation_hit_with_earlier_versions'])} | "
+                  f"{_fmt(row['citation_precision'])} | "
                   f"{_fmt(row['false_refusal'])} | {_fmt(row['oos_refused'])} |")
         lat = table["_latency_ms"]
         print(f"\nanswer latency (extractive, warm): p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms")

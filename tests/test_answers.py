@@ -128,6 +128,11 @@ def test_current_versions_are_cited_once(answerer):
     assert answer.citations[0].version == "2023"
     assert all(c.current for c in answer.citations if c.title == "中国共产党纪律处分条例")
     assert len(groups) == len(set(groups))
+    # The older versions of the cited article are named beside it (cases judged under old rules).
+    first = answer.citations[0]
+    assert first.article == 97
+    assert [(e.version, e.article) for e in first.earlier_versions] == [("2018", 88), ("2015", 83)]
+    assert all(e.text.startswith(e.article_label) for e in first.earlier_versions)
 
 
 @pytest.mark.parametrize("question, reason", [
@@ -174,6 +179,12 @@ def test_follow_up_article_stays_in_the_same_document(answerer):
     answer = chat.ask("那第二十三条呢？")
     c = answer.citations[0]
     assert (c.title, c.article) == ("中华人民共和国监察法", 23)
+
+
+def test_an_article_without_a_document_says_which_document_was_assumed(answerer):
+    answer = answerer.ask("第二十条是怎么规定的？")
+    assert answer.citations and answer.citations[0].article == 20
+    assert "问题未指明文件" in answer.answer and f"《{answer.citations[0].title}》" in answer.notes[0]
 
 
 def test_a_new_topic_is_not_a_follow_up(answerer):
