@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from assistant.compose import QuestionTerms, Unit, pick_sentences
 from assistant.conversation import Turn, resolve
 from assistant.question_kind import Kind, has_quantity, question_kind
+from assistant.retrieval import defined_term
 from assistant.routing import analyze
 from assistant.sentences import split_sentences
 from assistant.versions import VersionMap
@@ -212,7 +213,8 @@ class Answerer:
         threshold = MIN_COVERAGE * (NAMED_DOCUMENT_EASING if plan.groups else 1.0)
         if evidence < threshold and not routed:
             return [], ""
-        picks = pick_sentences(units, terms, kind)
+        defined = defined_term(question) if kind is Kind.DEFINITION else None
+        picks = pick_sentences(units, terms, kind, defined)
         if kind is Kind.STANDARD and not any(has_quantity(s.text) for p in picks for s in p.sentences):
             return [], "所找到的条文中没有问题所问的具体标准或数额。"
         return picks, None

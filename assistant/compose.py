@@ -120,8 +120,9 @@ def _with_context(unit: Unit, chosen: list[Sentence]) -> list[Sentence]:
     return sorted(out, key=lambda s: s.start)
 
 
-def pick_sentences(units: list[Unit], terms: QuestionTerms, kind: Kind) -> list[Pick]:
-    """The sentences to quote, per article, best article first."""
+def pick_sentences(units: list[Unit], terms: QuestionTerms, kind: Kind, defined: str | None = None) -> list[Pick]:
+    """The sentences to quote, per article, best article first. When the first article defines the
+    term a question asks about (`defined`), only other definitions of it are added."""
     scored: list[Pick] = []
     for unit in units:
         unit.sentences = unit.sentences or split_sentences(unit.text)
@@ -145,6 +146,8 @@ def pick_sentences(units: list[Unit], terms: QuestionTerms, kind: Kind) -> list[
         return [scored[0]]
     first, others = scored[0], sorted(scored[1:], key=lambda p: -p.score)
     picks = [first]
+    if defined and _defines(first, defined):
+        others = [p for p in others if _defines(p, defined)]
     for p in others:
         if len(picks) >= MAX_UNITS or p.score < OTHER_UNIT_RATIO * first.score:
             break
@@ -152,6 +155,12 @@ def pick_sentences(units: list[Unit], terms: QuestionTerms, kind: Kind) -> list[
             continue
         picks.append(p)
     return picks
+
+
+def _defines(pick: Pick, term: str) -> bool:
+    from assistant.retrieval import defines
+
+    return any(defines(s.text, term) for s in pick.sentences)
 
 
 def _same_rule(a: Pick, b: Pick) -> bool:

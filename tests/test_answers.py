@@ -106,6 +106,13 @@ def test_a_list_is_quoted_with_its_items(answerer):
         assert sanction in quote
 
 
+def test_definition_cites_definitions_only(answerer):
+    answer = answerer.ask("什么是特定关系人？")
+    assert answer.citations
+    for c in answer.citations:
+        assert "所称特定关系人" in c.quote or "特定关系人，是指" in c.quote or "特定关系人是指" in c.quote
+
+
 def test_standard_question_quotes_the_number(answerer):
     answer = answerer.ask("接待对象超过10人时，陪餐人数有什么限制？")
     assert not answer.refused
