@@ -28,6 +28,7 @@ from ingest.metadata import title_key
 from ingest.models import ParsedDocument
 from ingest.numerals import to_chinese
 from ingest.store import Store
+from ingest.structure import display_label
 
 REFUSAL = "知识库中未找到直接依据。"
 CANDIDATE_PASSAGES = 10  # passages retrieval hands to the composer
@@ -361,7 +362,7 @@ def _first_sentence(text: str) -> str:
 
 def _article_name(c: Citation) -> str:
     if c.article_label.strip():
-        return c.article_label.strip()
+        return display_label(c.article_label)
     if c.article:
         return f"第{to_chinese(c.article)}条"
     return c.heading.split(" › ")[-1] if c.heading else ""

@@ -316,6 +316,68 @@ def ask(
 
 
 @app.command()
+def quiz(
+    out: Annotated[Path, typer.Option("--out", help="输出文件：.docx（试卷）、.xlsx（题库）、.json 或 .md")],
+    index: IndexOption = None,
+    document: Annotated[Optional[list[str]], typer.Option("--doc", help="出题的文件（标题或 doc_id，可多次指定；默认全部现行文件）")] = None,
+    chapter: Annotated[Optional[list[str]], typer.Option("--chapter", help="只从这些章节出题（章节名中的文字）")] = None,
+    types: Annotated[str, typer.Option("--types", help="题型：single,multiple,judge,blank")] = "single,multiple,judge,blank",
+    count: Annotated[int, typer.Option("--count", help="题目总数（按题型平均分配）")] = 20,
+    difficulty: Annotated[Optional[str], typer.Option("--difficulty", help="难度：easy / medium / hard")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子（相同种子得到相同试题）")] = 0,
+    title: Annotated[str, typer.Option("--title", help="试卷标题")] = "党纪法规知识测试",
+    use_llm: Annotated[bool, typer.Option("--llm", help="先由配置的大模型出题（逐题核对条文），不足部分自动生成")] = False,
+) -> None:
+    """出题：从条文生成单选、多选、判断、填空题，答案和解析均注明出处，导出 Word / Excel / JSON / Markdown。"""
+    from assistant.quiz import TYPES, QuizRequest, make_quiz
+    from assistant.quiz.export import FORMATS, export
+    from assistant.quiz.models import TYPE_NAMES
+    from ingest.store import Store
+
+    chosen = tuple(t.strip() for t in types.split(",") if t.strip())
+    unknown = [t for t in chosen if t not in TYPES]
+    if unknown or not chosen:
+        err_console.print(f"[red]错误：[/]未知题型 {escape('、'.join(unknown) or '（空）')}；可选：single（单选）、multiple（多选）、judge（判断）、blank（填空）。")
+        raise typer.Exit(2)
+    if difficulty not in (None, "easy", "medium", "hard"):
+        err_console.print("[red]错误：[/]难度只能是 easy、medium 或 hard。")
+        raise typer.Exit(2)
+    if out.suffix.lower().lstrip(".") not in FORMATS:
+        err_console.print("[red]错误：[/]输出文件请使用 .docx、.xlsx、.json 或 .md 扩展名。")
+        raise typer.Exit(2)
+    if count < 1:
+        err_console.print("[red]错误：[/]题目数量至少为 1。")
+        raise typer.Exit(2)
+    settings = get_settings()
+    llm = None
+    if use_llm:
+        if not settings.llm_base_url:
+            err_console.print("[red]错误：[/]未配置大模型：请设置 QINGFENG_LLM_BASE_URL（及 QINGFENG_LLM_MODEL）。")
+            raise typer.Exit(2)
+        from assistant.llm import LLMClient
+
+        llm = LLMClient.from_settings(settings)
+    index_dir = index or settings.index_dir
+    with Store(index_dir) as store:
+        if not store.counts()["documents"]:
+            err_console.print(f"[red]错误：[/]索引目录 {escape(str(index_dir))} 中没有文档，请先运行 qingfeng ingest。")
+            raise typer.Exit(1)
+        request = QuizRequest(types=chosen, count=count, difficulty=difficulty, seed=seed)
+        with _progress_bar("出题") as bar:
+            task = bar.add_task("", total=count)
+            items = make_quiz(store, request, document, chapter,
+                              progress=lambda done, total: bar.update(task, completed=done, total=total), llm=llm)
+    if not items:
+        err_console.print("[red]错误：[/]所选文件或章节中没有可出题的条文（请检查 --doc / --chapter）。")
+        raise typer.Exit(1)
+    export(items, out, title)
+    made = "，".join(f"{TYPE_NAMES[t]} {sum(i.type == t for i in items)} 道" for t in chosen)
+    console.print(f"已生成 {len(items)} 道题（{made}），写入 {escape(str(out))}")
+    if len(items) < count:
+        console.print(f"[yellow]提示：所选范围内可出的题目不足，只生成了 {len(items)} 道（要求 {count} 道）。[/]")
+
+
+@app.command()
 def serve(
     index: IndexOption = None,
     corpus: Annotated[Optional[Path], typer.Option("--corpus", help="索引为空时从这里导入文档")] = None,

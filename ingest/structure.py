@@ -288,3 +288,15 @@ def parse_structure(text: NormalizedText, title_line_end: int = 0) -> ParsedStru
         return ParsedStructure(regulation.headings, regulation.units, toc, "regulation")
     outline = _parse_outline(body, text)
     return ParsedStructure(outline.headings, outline.units, toc, "outline")
+
+
+def display_label(label: str) -> str:
+    """How a unit is named in a sentence: 第十条 stays, 八、 → 第八部分, 3. → 第3项, （二） stays."""
+    label = label.strip()
+    m = re.fullmatch(rf"([{_CN}]+)、", label)
+    if m:
+        return f"第{m.group(1)}部分"
+    m = re.fullmatch(r"([0-9]{1,3})[.．、]", label)
+    if m:
+        return f"第{m.group(1)}项"
+    return label
