@@ -22,12 +22,13 @@ SANCTIONS = tuple(sorted(set(PARTY_SANCTIONS + OTHER_SANCTIONS), key=len, revers
 SANCTION = re.compile("|".join(SANCTIONS))
 _PARTY_ONLY = re.compile("撤销党内职务|留党察看|开除党籍|严重警告|党纪")
 
-# Organs in groups whose members overlap in what they are or do (a 党委 is a 党组织; a 人民法院 is a
-# 司法机关; a 机关事务管理部门 often is the 公务接待管理部门): a distractor comes from another group.
+# Organs in groups whose members overlap in what they are or do (a 党委 is a 党组织; a case may go to
+# 纪委, 监察机关 or 司法机关 depending on what it is; a 机关事务管理部门 often is the 公务接待管理部门):
+# a distractor always comes from another group, so that no option is also defensible.
 ORGAN_GROUPS = (
-    ("党组织", "党委（党组）", "党的纪律检查委员会", "纪律检查委员会", "组织部门"),
-    ("监察机关", "国家监察委员会", "上一级监察机关"),
-    ("司法机关", "人民法院", "人民检察院", "公安机关"),
+    ("党组织", "党委（党组）", "组织部门"),
+    ("党的纪律检查委员会", "纪律检查委员会", "监察机关", "国家监察委员会", "上一级监察机关",
+     "司法机关", "人民法院", "人民检察院", "公安机关"),
     ("财政部门", "审计机关", "机关事务管理部门", "公务接待管理部门", "任免机关"),
 )
 ORGANS = tuple(sorted((o for group in ORGAN_GROUPS for o in group), key=len, reverse=True))

@@ -14,6 +14,7 @@ seed, and every item is validated (assistant/quiz/validate.py) before it is kept
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections import Counter, defaultdict
@@ -102,6 +103,17 @@ def same_value(a: str, b: str) -> bool:
     return a == b or (va is not None and va == vb and ua == ub)
 
 
+NEAR_VALUES = 6  # distractors for a number are drawn from the values nearest to it
+
+
+def _distance(a: str, b: str) -> float:
+    va, _ = _number_value(a)
+    vb, _ = _number_value(b)
+    if not va or not vb:
+        return float("inf")
+    return abs(math.log(va / vb))
+
+
 class Pools:
     """Values of each kind found in the chosen documents, to draw distractors from."""
 
@@ -142,6 +154,9 @@ class Pools:
         for values in (self.by_doc.get((source.doc.doc_id, fact.kind), []), self.all.get(fact.kind, [])):
             pool = list(values)
             rng.shuffle(pool)
+            if fact.kind.startswith("number:"):  # near values make better distractors (2年 for 3年, not 100年)
+                pool = sorted(pool, key=lambda v: _distance(v, fact.text))[:NEAR_VALUES]
+                rng.shuffle(pool)
             for v in pool:
                 if len(chosen) < n and fits(v, chosen):
                     chosen.append(v)
