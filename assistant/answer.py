@@ -169,8 +169,7 @@ class Answerer:
         question = question.strip()
         first_plan = analyze(question, self.catalog)
         resolved = resolve(question, history or [], bool(first_plan.groups), first_plan.article is not None)
-        nodes = self.retriever.retrieve(resolved)
-        plan = self.retriever.last_plan
+        nodes, plan = self.retriever.search(resolved)
         kind = question_kind(resolved if resolved != question else question, plan.article is not None)
         retrieved = time.perf_counter()
 

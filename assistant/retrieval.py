@@ -265,9 +265,13 @@ class QingfengRetriever(_IndexRetriever):
                 fused[row] = fused.get(row, 0.0) + bonus
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        question = query_bundle.query_str
+        nodes, self.last_plan = self.search(query_bundle.query_str)
+        return nodes
+
+    def search(self, question: str) -> tuple[list[NodeWithScore], QueryPlan]:
+        """The passages for a question and how the question was read (no state kept: safe to call
+        from several threads at once)."""
         plan = analyze(question, self.catalog)
-        self.last_plan = plan
         mask = self.filters.mask(self.index)
         # Each named document's requested version; when a version is asked for, the document's
         # other versions are left out (otherwise they only rank below the current one).
@@ -314,7 +318,7 @@ class QingfengRetriever(_IndexRetriever):
 
         if self.reranker is not None:
             ranked = self.reranker.rerank(question, self.index, ranked)
-        return self._nodes(_dedupe(self.index, ranked))
+        return self._nodes(_dedupe(self.index, ranked)), plan
 
 
 def _bigrams(text: str) -> set[str]:
