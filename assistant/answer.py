@@ -85,6 +85,7 @@ class Citation(BaseModel):
                 "status": self.status, "article": self.article, "page": self.page, "quote": self.quote,
                 "text": self.text, "article_label": self.article_label, "heading": self.heading,
                 "spans": [list(s) for s in self.spans], "current": self.current, "version_note": self.version_note,
+                "doc_id": self.doc_id, "start": self.start,
                 "earlier_versions": [
                     {"source": e.source, "version": e.version, "article": e.article, "article_label": e.article_label}
                     for e in self.earlier_versions]}

@@ -378,6 +378,54 @@ def quiz(
 
 
 @app.command()
+def faq(
+    out: Annotated[Path, typer.Option("--out", help="输出文件：.md、.jsonl、.xlsx 或 .docx")],
+    index: IndexOption = None,
+    document: Annotated[Optional[list[str]], typer.Option("--doc", help="只为这些文件生成（标题或 doc_id，可多次指定；默认全部现行文件）")] = None,
+    max_per_doc: Annotated[Optional[int], typer.Option("--max-per-doc", help="每个文件最多保留的条数")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="并行回答的线程数")] = 2,
+    resume: Annotated[bool, typer.Option("--resume", help="从上次中断处继续（读取 输出文件.checkpoint.jsonl）")] = False,
+    title: Annotated[str, typer.Option("--title", help="标题")] = "常见问题解答",
+    use_llm: Annotated[bool, typer.Option("--llm", help="回答使用配置的大模型（逐句核对出处）")] = False,
+) -> None:
+    """批量生成常见问题解答（FAQ）：按文件、章节分组，每条回答注明出处；可中断后用 --resume 继续。"""
+    from assistant.answer import Answerer
+    from assistant.faq.export import FORMATS, export
+    from assistant.faq.run import DROP_REASONS, run_faq
+
+    if out.suffix.lower().lstrip(".") not in FORMATS:
+        err_console.print("[red]错误：[/]输出文件请使用 .md、.jsonl、.xlsx 或 .docx 扩展名。")
+        raise typer.Exit(2)
+    if use_llm and not get_settings().llm_base_url:
+        err_console.print("[red]错误：[/]未配置大模型：请设置 QINGFENG_LLM_BASE_URL（及 QINGFENG_LLM_MODEL）。")
+        raise typer.Exit(2)
+    store, search_index = _open_index(index)
+    answerer = Answerer.from_index(store, search_index)
+    checkpoint = out.with_name(out.name + ".checkpoint.jsonl")
+    try:
+        with _progress_bar("生成问答") as bar:
+            task = bar.add_task("", total=None)
+            result = run_faq(store, answerer, checkpoint, document, max_per_doc, workers, resume, use_llm,
+                             progress=lambda done, total: bar.update(task, completed=done, total=total))
+    except ValueError as exc:
+        err_console.print(f"[red]错误：[/]{escape(str(exc))}")
+        raise typer.Exit(2)
+    finally:
+        store.close()
+    if not result.tasks:
+        err_console.print("[red]错误：[/]所选文件中没有可生成问题的条文（请检查 --doc）。")
+        raise typer.Exit(1)
+    export(result.entries, out, title)
+    checkpoint.unlink(missing_ok=True)
+    dropped = "，".join(f"{DROP_REASONS.get(k, k)} {v} 条" for k, v in result.dropped.most_common()) or "无"
+    console.print(f"已生成 {len(result.entries)} 条问答（{len(result.documents)} 个文件，候选问题 {result.tasks} 个，"
+                  f"本次回答 {result.answered_now} 个），写入 {escape(str(out))}")
+    console.print(f"未采用：{dropped}")
+    console.print(f"条文覆盖：{result.articles_covered}/{result.articles_total}（{result.coverage:.1%}）；"
+                  f"用时 {result.seconds:.1f} 秒，{result.entries_per_minute:.0f} 条/分钟")
+
+
+@app.command()
 def serve(
     index: IndexOption = None,
     corpus: Annotated[Optional[Path], typer.Option("--corpus", help="索引为空时从这里导入文档")] = None,

@@ -1,0 +1,96 @@
+"""FAQ exports, grouped by document and chapter: Markdown, JSONL (the contract), Excel, Word."""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+from pathlib import Path
+
+from assistant.faq.run import FaqEntry
+
+FORMATS = ("md", "jsonl", "xlsx", "docx")
+EXCEL_COLUMNS = ["文件", "版本", "章节", "问题", "回答", "出处"]
+
+
+def _groups(entries: list[FaqEntry]):
+    """(document title with version, [(chapter, [entries])]) in the order of the entries."""
+    for (document, version), in_doc in groupby(entries, key=lambda e: (e.document, e.version)):
+        chapters = [(chapter, list(items)) for chapter, items in groupby(in_doc, key=lambda e: e.chapter)]
+        label = f"《{document}》" + (f"（{version}）" if version and version != "n/a" else "")
+        yield label, chapters
+
+
+def _sources(entry: FaqEntry) -> str:
+    return "；".join(f"[{c['marker']}]《{c['title']}》{c.get('article_label') or ''}" for c in entry.citations)
+
+
+def write_jsonl(entries: list[FaqEntry], path: Path, title: str = "") -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for entry in entries:
+            handle.write(json.dumps(entry.contract(), ensure_ascii=False) + "\n")
+
+
+def write_markdown(entries: list[FaqEntry], path: Path, title: str) -> None:
+    lines = [f"# {title}", ""]
+    for document, chapters in _groups(entries):
+        lines += [f"## {document}", ""]
+        for chapter, items in chapters:
+            if chapter:
+                lines += [f"### {chapter}", ""]
+            for entry in items:
+                lines += [f"**问：{entry.question}**", "", entry.answer, "", f"出处：{_sources(entry)}", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def write_xlsx(entries: list[FaqEntry], path: Path, title: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "常见问题"
+    sheet.append(EXCEL_COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for entry in entries:
+        sheet.append([entry.document, entry.version or "", entry.chapter, entry.question, entry.answer, _sources(entry)])
+    for column, width in zip("ABCDEF", [30, 8, 30, 40, 80, 40]):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    book.properties.title = title
+    book.save(path)
+
+
+def write_docx(entries: list[FaqEntry], path: Path, title: str) -> None:
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "SimSun"
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    document.add_heading(title, level=0)
+    for label, chapters in _groups(entries):
+        document.add_heading(label, level=1)
+        for chapter, items in chapters:
+            if chapter:
+                document.add_heading(chapter, level=2)
+            for entry in items:
+                document.add_paragraph().add_run(f"问：{entry.question}").bold = True
+                document.add_paragraph(f"答：{entry.answer}")
+                document.add_paragraph(f"出处：{_sources(entry)}")
+    document.save(path)
+
+
+def export(entries: list[FaqEntry], path: Path, title: str = "常见问题解答") -> Path:
+    path = Path(path)
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise ValueError(f"不支持的导出格式：{path.suffix or '（无扩展名）'}，请使用 .md、.jsonl、.xlsx 或 .docx。")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writers = {"md": write_markdown, "jsonl": write_jsonl, "xlsx": write_xlsx, "docx": write_docx}
+    writers[suffix](entries, path, title)
+    return path
