@@ -157,3 +157,28 @@ def test_resume_refuses_a_checkpoint_of_other_tasks(shared_index, tmp_path):
     out.with_name(out.name + ".checkpoint.jsonl").write_text('{"tasks": "something else"}\n', encoding="utf-8")
     result = runner.invoke(app, ["faq", "--index", str(store.dir), "--doc", DOCS[0], "--resume", "--out", str(out)])
     assert result.exit_code == 2 and "断点文件与本次任务不一致" in result.output
+
+
+def test_llm_phrasing_is_kept_only_when_the_answer_still_cites_the_article(answerer, tmp_path):
+    """Against a scripted OpenAI-compatible server (no LLM runs here; tests/openai_stub.py): it
+    rephrases every question by prefixing 请问, except that it turns questions about 公务用车 into
+    an off-topic one, which must fall back to the rule-based wording."""
+    from assistant.faq.run import REPHRASE_PROMPT
+    from assistant.llm import LLMClient
+    from tests.openai_stub import ScriptedLLM
+
+    def reply(messages):
+        if messages[0]["content"] != REPHRASE_PROMPT:
+            return "无法核实的回答。"  # answer rewriting: nothing verifiable, the extractive answer stands
+        question = messages[1]["content"].split("\n")[0].removeprefix("问题：")
+        return "个人所得税怎么申报？" if "公务用车" in question else "请问" + question
+
+    with ScriptedLLM(reply) as stub:
+        llm_answerer = Answerer(answerer.store, answerer.retriever, llm=LLMClient(stub.base_url, "scripted"))
+        result = run_faq(answerer.store, llm_answerer, tmp_path / "c.jsonl", DOCS[:2], workers=2, use_llm=True)
+    questions = [e.question for e in result.entries]
+    assert any(q.startswith("请问") for q in questions)
+    assert not any("个人所得税" in q for q in questions)
+    assert any("公务用车" in q and not q.startswith("请问") for q in questions)
+    for entry in result.entries:
+        assert any(c["doc_id"] == entry.source["doc_id"] and c["start"] == entry.source["start"] for c in entry.citations)
