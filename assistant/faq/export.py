@@ -7,6 +7,7 @@ from itertools import groupby
 from pathlib import Path
 
 from assistant.faq.run import FaqEntry
+from assistant.office import new_document, write_by_extension, write_sheet
 
 FORMATS = ("md", "jsonl", "xlsx", "docx")
 EXCEL_COLUMNS = ["文件", "版本", "章节", "问题", "回答", "出处"]
@@ -43,36 +44,12 @@ def write_markdown(entries: list[FaqEntry], path: Path, title: str) -> None:
 
 
 def write_xlsx(entries: list[FaqEntry], path: Path, title: str) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "常见问题"
-    sheet.append(EXCEL_COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for entry in entries:
-        sheet.append([entry.document, entry.version or "", entry.chapter, entry.question, entry.answer, _sources(entry)])
-    for column, width in zip("ABCDEF", [30, 8, 30, 40, 80, 40]):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    book.properties.title = title
-    book.save(path)
+    rows = ([e.document, e.version or "", e.chapter, e.question, e.answer, _sources(e)] for e in entries)
+    write_sheet(path, title, "常见问题", EXCEL_COLUMNS, rows, [30, 8, 30, 40, 80, 40])
 
 
 def write_docx(entries: list[FaqEntry], path: Path, title: str) -> None:
-    from docx import Document
-    from docx.oxml.ns import qn
-
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "SimSun"
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    document.add_heading(title, level=0)
+    document = new_document(title)
     for label, chapters in _groups(entries):
         document.add_heading(label, level=1)
         for chapter, items in chapters:
@@ -86,11 +63,5 @@ def write_docx(entries: list[FaqEntry], path: Path, title: str) -> None:
 
 
 def export(entries: list[FaqEntry], path: Path, title: str = "常见问题解答") -> Path:
-    path = Path(path)
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix not in FORMATS:
-        raise ValueError(f"不支持的导出格式：{path.suffix or '（无扩展名）'}，请使用 .md、.jsonl、.xlsx 或 .docx。")
-    path.parent.mkdir(parents=True, exist_ok=True)
     writers = {"md": write_markdown, "jsonl": write_jsonl, "xlsx": write_xlsx, "docx": write_docx}
-    writers[suffix](entries, path, title)
-    return path
+    return write_by_extension(path, {ext: (lambda p, w=w: w(entries, p, title)) for ext, w in writers.items()})

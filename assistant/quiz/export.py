@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from assistant.office import new_document, write_by_extension, write_sheet
 from assistant.quiz.models import DIFFICULTY_NAMES, TYPE_NAMES, QuizItem
 
 SECTION_ORDER = ("single", "multiple", "judge", "blank")
@@ -53,18 +54,10 @@ def write_markdown(items: list[QuizItem], path: Path, title: str) -> None:
 
 
 def write_docx(items: list[QuizItem], path: Path, title: str) -> None:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    from docx.oxml.ns import qn
+    from docx.enum.text import WD_BREAK
     from docx.shared import Pt
 
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "SimSun"
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    style.font.size = Pt(11)
-    heading = document.add_heading(title, level=0)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document = new_document(title, centered=True)
     document.add_paragraph("姓名：__________  单位：__________  得分：__________")
     for section, numbered in sections(items):
         document.add_heading(section, level=1)
@@ -86,37 +79,12 @@ def write_docx(items: list[QuizItem], path: Path, title: str) -> None:
 
 
 def write_xlsx(items: list[QuizItem], path: Path, title: str) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "题库"
-    sheet.append(EXCEL_COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for item in items:
-        options = [item.options.get(letter, "") for letter in "ABCDE"]
-        sheet.append([TYPE_NAMES[item.type], item.stem, *options, item.answer_text, item.explanation,
-                      item.citation.reference, DIFFICULTY_NAMES[item.difficulty]])
-    widths = [8, 60, 20, 20, 20, 20, 20, 10, 60, 30, 6]
-    for column, width in zip("ABCDEFGHIJK", widths):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    book.properties.title = title
-    book.save(path)
+    rows = ([TYPE_NAMES[i.type], i.stem, *[i.options.get(k, "") for k in "ABCDE"], i.answer_text, i.explanation,
+             i.citation.reference, DIFFICULTY_NAMES[i.difficulty]] for i in items)
+    write_sheet(path, title, "题库", EXCEL_COLUMNS, rows, [8, 60, 20, 20, 20, 20, 20, 10, 60, 30, 6])
 
 
 def export(items: list[QuizItem], path: Path, title: str = "党纪法规知识测试") -> Path:
     """Write the items in the format the file name asks for (.docx, .xlsx, .json or .md)."""
-    path = Path(path)
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix not in FORMATS:
-        raise ValueError(f"不支持的导出格式：{path.suffix or '（无扩展名）'}，请使用 .docx、.xlsx、.json 或 .md。")
-    path.parent.mkdir(parents=True, exist_ok=True)
     writers = {"docx": write_docx, "xlsx": write_xlsx, "json": write_json, "md": write_markdown}
-    writers[suffix](items, path, title)
-    return path
+    return write_by_extension(path, {ext: (lambda p, w=w: w(items, p, title)) for ext, w in writers.items()})
