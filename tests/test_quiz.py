@@ -22,7 +22,7 @@ from evals.quiz import duplicates, verify
 from tests.conftest import ROOT
 
 runner = CliRunner()
-ARTIFACTS = ROOT / "tests" / "artifacts"
+ARTIFACTS = ROOT / "test-artifacts" / "quiz"
 
 
 @pytest.fixture(scope="module")
