@@ -429,14 +429,14 @@ def faq(
 def serve(
     index: IndexOption = None,
     corpus: Annotated[Optional[Path], typer.Option("--corpus", help="索引为空时从这里导入文档")] = None,
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 7860,
+    host: Annotated[Optional[str], typer.Option("--host", help="监听地址（默认 QINGFENG_HOST 或 127.0.0.1）")] = None,
+    port: Annotated[Optional[int], typer.Option("--port", help="端口（默认 QINGFENG_PORT 或 7860）")] = None,
 ) -> None:
     """启动网页版（默认 http://127.0.0.1:7860）。"""
     from assistant.web import serve as serve_web
 
     settings = get_settings()
-    serve_web(index or settings.index_dir, corpus or settings.corpus_dir, host, port)
+    serve_web(index or settings.index_dir, corpus or settings.corpus_dir, host or settings.host, port or settings.port)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.lexicon import colloquial_pairs, segmenter
+from assistant.lexicon import ASK_WORD, colloquial_pairs, segmenter
 from assistant.question_kind import Kind, answers_kind
 from assistant.sentences import Sentence, split_sentences
 
@@ -32,13 +32,6 @@ class Pick:
     score: float
 
 
-# Words that shape a question rather than say what it is about; an answer does not repeat them.
-_ASK_WORD = re.compile(r"^(几.*|多少|多长|多久|多大|最多|最少|最长|最短|最高|最|多|来|去|怎么.*|怎样|如何|什么|哪.*|是否|能否|可否|"
-                       r"要不要|能不能|可不可以|会不会|有没有|算不算|是不是|吗|呢|吧|请问|我们|我|有|是|还|都|就|要|能|会|"
-                       r"现在|目前|当前|具体|一般|一下|情况|如果|假如|这样|那样|这种|一定|但是|但|某|该|为|不|没有|应不应该|"
-                       r"问题|结果|请|咱们|他|她|其)$")
-
-
 def _weight(word: str, index) -> float:
     """A word's idf; a compound the index never saw as one token (党纪处分) weighs as its rarest
     known part, a word with no known part as the rarest of all."""
@@ -55,7 +48,7 @@ class QuestionTerms:
     terms it stands for (红包 → 礼金)."""
 
     def __init__(self, question: str, index):
-        words = [w for w in segmenter().words(question) if not _ASK_WORD.match(w)]
+        words = [w for w in segmenter().words(question) if not ASK_WORD.match(w)]
         self.weights: dict[str, float] = {w: _weight(w, index) for w in words}
         self.alternatives: dict[str, list[str]] = {}
         for everyday, terms in colloquial_pairs(question):

@@ -6,13 +6,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.lexicon import ASK_WORD, segmenter
+
 # Words that open a question which continues the previous one.
 _FOLLOW_UP_START = re.compile(
     r"^(那|那么|那如果|如果|要是|假如|假设|若|还有|另外|此外|同样|同理|这种|这个|这样|那个|该|上述|前述|其|他|她|它|"
     r"对方|配偶|子女|家属|亲属|换成|改成|反过来|再问|再请问|追问|接着|然后|以及|和|或者)")
 # Words that point back at something said before.
 _POINTS_BACK = re.compile(r"这种情况|这种行为|这个规定|这条|该条|那条|上面|上述|前面|刚才|之前说的|同样的|呢[？?]?$")
-SHORT = 14  # a question this short, naming no document, usually leans on the one before
+SHORT = 14  # a question this short, naming no document …
+OWN_WORDS = 1  # … and with no more words of its own than this, leans on the one before ("要报告吗？")
 
 
 @dataclass
@@ -26,7 +29,11 @@ def is_follow_up(question: str, names_document: bool) -> bool:
     text = re.sub(r"\s+", "", question)
     if _FOLLOW_UP_START.match(text) or _POINTS_BACK.search(text):
         return True
-    return len(text) <= SHORT and not names_document
+    if len(text) > SHORT or names_document:
+        return False
+    # "机关食堂午餐标准是多少？" is short but says what it is about: a new question.
+    own = [w for w in segmenter().words(text) if not ASK_WORD.match(w)]
+    return len(own) <= OWN_WORDS
 
 
 def resolve(question: str, history: list[Turn], names_document: bool, names_article: bool = False) -> str:

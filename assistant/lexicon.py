@@ -10,6 +10,12 @@ from pathlib import Path
 
 _WORD = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9]")
 
+# Words that shape a question rather than say what it is about; an answer does not repeat them.
+ASK_WORD = re.compile(r"^(几.*|多少|多长|多久|多大|最多|最少|最长|最短|最高|最|多|来|去|怎么.*|怎样|如何|什么|哪.*|是否|能否|可否|"
+                       r"要不要|能不能|可不可以|会不会|有没有|算不算|是不是|吗|呢|吧|请问|我们|我|有|是|还|都|就|要|能|会|"
+                       r"现在|目前|当前|具体|一般|一下|情况|如果|假如|这样|那样|这种|一定|但是|但|某|该|为|不|没有|应不应该|"
+                       r"问题|结果|请|咱们|他|她|其|需要|需|可以|应当|应该|必须)$")
+
 
 def _data_lines(name: str) -> list[str]:
     text = resources.files("assistant").joinpath("data", name).read_text(encoding="utf-8")

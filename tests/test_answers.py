@@ -199,6 +199,10 @@ def test_a_new_topic_is_not_a_follow_up(answerer):
     chat.ask("监察法第二十二条讲的什么")
     answer = chat.ask("党政机关公务用车管理办法对公务用车的标识有什么规定？")
     assert answer.resolved_question == "党政机关公务用车管理办法对公务用车的标识有什么规定？"
+    # Short, naming no document, but saying what it is about: still a new question.
+    assert chat.ask("机关食堂午餐标准是多少？").resolved_question == "机关食堂午餐标准是多少？"
+    # Short with nothing of its own: it leans on the turn before.
+    assert chat.ask("需要审批吗？").resolved_question.endswith("机关食堂午餐标准是多少？ 需要审批吗？")
 
 
 def test_ask_json_and_batch_contract(shared_index, tmp_path):
