@@ -14,13 +14,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="清风 · 党纪法规问答助手（网页版）")
     parser.add_argument("--index", type=Path, default=settings.index_dir, help="索引目录")
     parser.add_argument("--corpus", type=Path, default=settings.corpus_dir, help="没有索引时从这里导入文档")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--host", default=settings.host, help="监听地址（默认 127.0.0.1，仅本机可访问）")
+    parser.add_argument("--port", type=int, default=settings.port, help="端口（默认 7860）")
     args = parser.parse_args()
 
     from assistant.web import serve
 
-    serve(args.index, args.corpus, args.host, args.port)
+    serve(args.index, args.corpus, args.host, args.port, settings)
 
 
 if __name__ == "__main__":

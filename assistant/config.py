@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -28,6 +29,14 @@ class Settings(BaseSettings):
     llm_model: str = "qwen2.5"
     llm_api_key: str = "EMPTY"
     llm_timeout: float = 30.0  # seconds; on timeout the extractive answer is returned
+    # Web app (`python app.py` / `qingfeng serve`)
+    host: str = "127.0.0.1"
+    port: int = 7860
+    admin_user: str | None = None  # the 知识库 tab is disabled unless both are set (no default password)
+    admin_password: SecretStr | None = None
+    upload_dir: Path | None = None  # uploaded files are kept here; default <index_dir>/uploads
+    feedback_db: Path | None = None  # 👍/👎 feedback (SQLite); default <index_dir>/feedback.sqlite
+    web_concurrency: int = 4  # questions answered at once (chat and the `ask` API together)
 
 
 def get_settings() -> Settings:

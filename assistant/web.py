@@ -1,4 +1,9 @@
-"""The web app (Gradio). For now: the knowledge base and an article browser; chat comes next."""
+"""The web app (Gradio): 问答 (cited chat), 知识库 (admin: upload, edit, delete, re-index), 出题
+(quizzes with downloads), 常见问题 (batch FAQ) and 条文浏览 (read a document's articles). `serve` builds the index from the corpus on first start.
+
+Also an API endpoint: `gradio_client.Client(url).predict(question, api_name="/ask")` returns the
+JSON of `qingfeng ask --json`.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,31 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+from pathlib import Path  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
+
 import gradio as gr  # noqa: E402
 
-from ingest.store import Store  # noqa: E402
+from assistant.config import Settings, get_settings  # noqa: E402
+from assistant.feedback import FeedbackStore  # noqa: E402
+from assistant.web_admin import DISABLED, RESULT_COLUMNS, Admin, AdminAuth  # noqa: E402
+from assistant.web_assets import CSS, HEAD  # noqa: E402
+from assistant.web_chat import EXAMPLES, Chat, ChatSession  # noqa: E402
+from assistant.web_faq import FAQ_COLUMNS, FaqTab  # noqa: E402
+from assistant.web_kb import UPLOAD_SUFFIXES, KnowledgeBase  # noqa: E402
+from assistant.web_quiz import DIFFICULTY_CHOICES, MAX_COUNT, TYPE_CHOICES, QuizTab  # noqa: E402
+from assistant.web_render import DOCUMENT_COLUMNS, EMPTY_SOURCES  # noqa: E402
+from ingest.models import DOC_TYPES, STATUSES  # noqa: E402
 
-DOCUMENT_COLUMNS = ["标题", "版本", "状态", "类型", "条数", "片段", "日期", "文号", "来源文件"]
+TITLE = "清风 · 党纪法规问答助手"
 UNIT_COLUMNS = ["条文/条目", "所在章节", "页码", "内容"]
+INTRO = ("# 清风 · 党纪法规问答助手\n"
+         "离线运行。回答只来自知识库中的文件，每句注明《文件》、版本、条号、页码和原文；知识库中没有依据时会明确说明。"
+         "示例文件均为虚构的演示文本（示例），不具有任何效力。")
 
 
-def _document_rows(store: Store) -> list[list]:
-    rows = []
-    for d in store.documents():
-        m = d.meta
-        rows.append([m.title, m.version or "", m.status, m.doc_type, d.n_articles, d.n_nodes,
-                     m.date or "", m.doc_number or "", d.source])
-    return rows
-
-
-def _unit_rows(store: Store, doc_id: str | None) -> list[list]:
-    doc = store.document(doc_id) if doc_id else None
+def _unit_rows(kb: KnowledgeBase, doc_id: str | None) -> list[list]:
+    doc = kb.read_store.document(doc_id) if doc_id else None
     if doc is None:
         return []
     rows = []
@@ -35,28 +46,229 @@ def _unit_rows(store: Store, doc_id: str | None) -> list[list]:
     return rows
 
 
-def build_app(store: Store) -> gr.Blocks:
-    documents = store.documents()
-    choices = [(f"《{d.title}》（{d.meta.version or '未注明版本'}，{d.meta.status}）", d.doc_id) for d in documents]
-    with gr.Blocks(title="清风 · 党纪法规问答助手") as demo:
-        gr.Markdown("# 清风 · 党纪法规问答助手\n离线运行；所有内容均来自知识库中的文件。问答功能即将上线，当前可浏览知识库和条文。")
-        with gr.Tab("知识库"):
-            gr.Dataframe(value=_document_rows(store), headers=DOCUMENT_COLUMNS, datatype="str",
-                         interactive=False, wrap=True, elem_id="documents")
-        with gr.Tab("条文浏览"):
-            picker = gr.Dropdown(choices=choices, value=choices[0][1] if choices else None, label="选择文件")
-            units = gr.Dataframe(value=_unit_rows(store, choices[0][1] if choices else None),
-                                 headers=UNIT_COLUMNS, datatype="str", interactive=False, wrap=True, elem_id="units")
-            picker.change(lambda doc_id: _unit_rows(store, doc_id), inputs=picker, outputs=units)
+PRIVATE = {"api_visibility": "private"}  # events the page uses; only `ask` is a public API
+
+
+def _admin_components(settings: Settings) -> SimpleNamespace:
+    """The 知识库 tab's login form and admin panel (hidden until login; only built when enabled)."""
+    ui = SimpleNamespace()
+    with gr.Column(elem_id="qf-login") as ui.login_box:
+        gr.Markdown("管理知识库（上传、修改、删除文件）需要管理员登录。问答无需登录。")
+        ui.user = gr.Textbox(label="用户名", elem_id="qf-user", max_lines=1)
+        ui.password = gr.Textbox(label="密码", type="password", elem_id="qf-password", max_lines=1)
+        ui.login = gr.Button("登录", variant="primary", elem_id="qf-login-button")
+    ui.login_msg = gr.Markdown(elem_id="qf-login-msg")
+    with gr.Column(visible=False, elem_id="qf-admin") as ui.admin_box:
+        ui.status = gr.Markdown(elem_id="qf-kb-status")
+        ui.upload = gr.File(label="上传文件（PDF / DOCX / TXT / MD / HTML，可一次选多个；"
+                                  f"单个文件不超过 {settings.max_file_mb:g} MB）",
+                            file_count="multiple", file_types=list(UPLOAD_SUFFIXES), type="filepath",
+                            elem_id="qf-upload")
+        ui.ingest = gr.Button("导入", variant="primary", elem_id="qf-ingest")
+        ui.ingest_msg = gr.Markdown(elem_id="qf-ingest-msg")
+        ui.results = gr.Dataframe(headers=RESULT_COLUMNS, datatype="str", interactive=False, wrap=True,
+                                  elem_id="qf-ingest-results", label="本次导入结果")
+        ui.documents = gr.Dataframe(headers=DOCUMENT_COLUMNS, datatype="str", interactive=False, wrap=True,
+                                    elem_id="qf-documents", label="知识库中的文件")
+        with gr.Accordion("修改或删除文件", open=True):
+            ui.picker = gr.Dropdown(choices=[], label="选择文件", elem_id="qf-edit-doc")
+            with gr.Row():
+                ui.title = gr.Textbox(label="标题", elem_id="qf-edit-title", max_lines=1, scale=3)
+                ui.version = gr.Textbox(label="版本（如 2024）", elem_id="qf-edit-version", max_lines=1)
+                ui.doc_status = gr.Dropdown(choices=list(STATUSES), label="效力状态", elem_id="qf-edit-status")
+                ui.doc_type = gr.Dropdown(choices=list(DOC_TYPES), label="文件类型", elem_id="qf-edit-type")
+            with gr.Row():
+                ui.save = gr.Button("保存修改", elem_id="qf-save")
+                ui.confirm = gr.Checkbox(label="确认删除", value=False, elem_id="qf-delete-confirm")
+                ui.delete = gr.Button("删除文件", variant="stop", elem_id="qf-delete")
+            ui.edit_msg = gr.Markdown(elem_id="qf-edit-msg")
+        with gr.Row():
+            ui.reindex = gr.Button("重建索引", elem_id="qf-reindex")
+            ui.logout = gr.Button("退出登录", elem_id="qf-logout")
+        ui.timer = gr.Timer(2.0, active=False)
+    return ui
+
+
+def _wire_admin(admin: Admin, ui: SimpleNamespace, is_admin: gr.State, document_pickers: list) -> None:
+    """Admin events. Each checks `is_admin` (server-side session state) before doing anything."""
+    refreshed = [ui.status, ui.documents, ui.picker, *document_pickers]
+    jobs = {"concurrency_id": "kb", "concurrency_limit": 1, **PRIVATE}
+    login_outputs = [is_admin, ui.login_box, ui.admin_box, ui.login_msg, ui.timer, *refreshed]
+    for trigger in (ui.login.click, ui.password.submit):
+        trigger(admin.login, [ui.user, ui.password], login_outputs, **PRIVATE).then(
+            lambda: "", None, ui.password, **PRIVATE)
+    ui.logout.click(admin.logout, None, login_outputs, **PRIVATE)
+    ui.timer.tick(admin.tick, is_admin, ui.status, show_progress="hidden", **PRIVATE)
+    ui.ingest.click(admin.ingest, [ui.upload, is_admin], [ui.results, ui.ingest_msg, ui.upload, *refreshed], **jobs)
+    fields = [ui.title, ui.version, ui.doc_status, ui.doc_type]
+    ui.picker.change(admin.pick, [ui.picker, is_admin], fields, **PRIVATE)
+    ui.save.click(admin.save, [ui.picker, *fields, is_admin], [ui.edit_msg, *refreshed], **jobs)
+    ui.delete.click(admin.delete, [ui.picker, ui.confirm, is_admin], [ui.edit_msg, ui.confirm, *fields, *refreshed],
+                    **jobs)
+    ui.reindex.click(admin.reindex, is_admin, [ui.edit_msg, *refreshed], **jobs)
+
+
+def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: FeedbackStore | None = None) -> gr.Blocks:
+    settings = settings or kb.settings
+    feedback = feedback or FeedbackStore(settings.feedback_db or kb.dir / "feedback.sqlite")
+    chat = Chat(kb, feedback)
+    admin = Admin(kb, AdminAuth(settings), document_pickers=4)
+    quiz, faq = QuizTab(kb), FaqTab(kb)
+    choices = admin.document_choices()
+    limit = max(1, settings.web_concurrency)
+
+    with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
+        gr.Markdown(INTRO)
+        session = gr.State(lambda: ChatSession())
+        is_admin = gr.State(False)
+
+        with gr.Tab("问答", id="chat"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        elem_id="qf-chat", label="问答", height=520, buttons=[], feedback_options=None,
+                        latex_delimiters=[], sanitize_html=True, layout="bubble",
+                        placeholder="请在下方输入问题，例如“操办婚丧喜庆事宜需要报告吗？”。回答中的 [1] 等标记可点击查看出处。")
+                    with gr.Row():
+                        question = gr.Textbox(elem_id="qf-question", show_label=False, scale=5, max_lines=4,
+                                              placeholder="请输入问题，按回车提问（Shift+回车换行）")
+                        ask = gr.Button("提问", variant="primary", elem_id="qf-ask", scale=1, min_width=80)
+                    gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题（点击填入）",
+                                elem_id="qf-examples")
+                    with gr.Row():
+                        new_chat = gr.Button("新对话", elem_id="qf-new", size="sm")
+                    with gr.Accordion("筛选条件", open=False, elem_id="qf-filters"):
+                        doc_filter = gr.Dropdown(choices=choices, multiselect=True, label="只在这些文件中查找（不选则查全部）",
+                                                 elem_id="qf-filter-docs", allow_custom_value=True)
+                        type_filter = gr.CheckboxGroup(choices=list(DOC_TYPES), label="文件类型（不选则不限）",
+                                                       elem_id="qf-filter-types")
+                        superseded = gr.Checkbox(value=True, label="包含已修订的旧版本（不勾选则只查现行有效的文件）",
+                                                 elem_id="qf-filter-superseded")
+                    with gr.Group():
+                        gr.Markdown("**这个回答有帮助吗？**（评价最新一条回答，意见可不填）")
+                        with gr.Row():
+                            like = gr.Button("👍 有帮助", elem_id="qf-like", size="sm")
+                            dislike = gr.Button("👎 没帮助", elem_id="qf-dislike", size="sm")
+                            comment = gr.Textbox(show_label=False, placeholder="意见或建议（可选）", elem_id="qf-comment",
+                                                 scale=3, max_lines=3)
+                        feedback_status = gr.Markdown(elem_id="qf-feedback-status")
+                with gr.Column(scale=2):
+                    gr.Markdown("### 出处")
+                    sources = gr.HTML(EMPTY_SOURCES, elem_id="qf-sources", js_on_load=None)
+
+        with gr.Tab("知识库", id="admin"):
+            if admin.auth.enabled:
+                ui = _admin_components(settings)
+            else:
+                gr.Markdown(DISABLED, elem_id="qf-admin-disabled")
+                ui = None
+
+        with gr.Tab("出题", id="quiz"):
+            gr.Markdown("从条文生成单选、多选、判断、填空题，答案和解析均注明出处；可下载 Word 试卷、Excel 题库、JSON 和 Markdown。")
+            with gr.Row():
+                quiz_docs = gr.Dropdown(choices=choices, multiselect=True, label="出题文件（不选则为全部现行文件）",
+                                        elem_id="qf-quiz-docs", scale=3)
+                quiz_chapter = gr.Textbox(label="章节（可选，如“第八章”，多个用逗号分隔）", elem_id="qf-quiz-chapter",
+                                          max_lines=1, scale=2)
+            with gr.Row():
+                quiz_types = gr.CheckboxGroup(choices=TYPE_CHOICES, value=[c for _, c in TYPE_CHOICES], label="题型",
+                                              elem_id="qf-quiz-types")
+                quiz_count = gr.Number(value=20, minimum=1, maximum=MAX_COUNT, precision=0, label="题目数量",
+                                       elem_id="qf-quiz-count")
+                quiz_difficulty = gr.Radio(choices=DIFFICULTY_CHOICES, value="", label="难度", elem_id="qf-quiz-difficulty")
+                quiz_seed = gr.Number(value=0, precision=0, label="随机种子（相同种子得到相同试题）", elem_id="qf-quiz-seed")
+            quiz_run = gr.Button("生成试题", variant="primary", elem_id="qf-quiz-run")
+            quiz_msg = gr.Markdown(elem_id="qf-quiz-msg")
+            quiz_files = gr.File(label="下载", file_count="multiple", interactive=False, elem_id="qf-quiz-files")
+            quiz_preview = gr.HTML(elem_id="qf-quiz-preview")
+
+        with gr.Tab("常见问题", id="faq"):
+            gr.Markdown("为所选文件批量生成常见问题解答：问题取自条文，回答由问答引擎给出并注明出处，"
+                        "按文件和章节分组。文件多时需要一些时间。")
+            with gr.Row():
+                faq_docs = gr.Dropdown(choices=choices, multiselect=True, label="文件（不选则为全部现行文件）",
+                                       elem_id="qf-faq-docs", scale=3)
+                faq_limit = gr.Number(value=0, minimum=0, precision=0, label="每个文件最多条数（0 为不限）",
+                                      elem_id="qf-faq-limit")
+            faq_run = gr.Button("生成常见问题", variant="primary", elem_id="qf-faq-run")
+            faq_msg = gr.Markdown(elem_id="qf-faq-msg")
+            faq_files = gr.File(label="下载", file_count="multiple", interactive=False, elem_id="qf-faq-files")
+            faq_search = gr.Textbox(label="搜索问答（空格分隔多个词）", elem_id="qf-faq-search", max_lines=1)
+            faq_table = gr.Dataframe(headers=FAQ_COLUMNS, datatype="str", interactive=False, wrap=True,
+                                     elem_id="qf-faq-table")
+            faq_entries = gr.State([])
+
+        with gr.Tab("条文浏览", id="browse"):
+            first = choices[0][1] if choices else None
+            browse_pick = gr.Dropdown(choices=choices, value=first, label="选择文件", elem_id="qf-browse-doc")
+            units = gr.Dataframe(value=_unit_rows(kb, first), headers=UNIT_COLUMNS, datatype="str",
+                                 interactive=False, wrap=True, elem_id="units")
+
+        # Chat
+        chat_inputs = [question, session, doc_filter, type_filter, superseded]
+        chat_outputs = [chatbot, sources, session, question]
+        chat_events = {"concurrency_limit": limit, "concurrency_id": "answer", "show_progress": "hidden", **PRIVATE}
+        question.submit(chat.respond, chat_inputs, chat_outputs, **chat_events)
+        ask.click(chat.respond, chat_inputs, chat_outputs, **chat_events)
+        new_chat.click(chat.new_conversation, None, chat_outputs, **PRIVATE)
+        chatbot.clear(chat.new_conversation, None, chat_outputs, **PRIVATE)
+        like.click(lambda c, s: chat.rate("up", c, s), [comment, session], [feedback_status, comment], **PRIVATE)
+        dislike.click(lambda c, s: chat.rate("down", c, s), [comment, session], [feedback_status, comment], **PRIVATE)
+        gr.api(chat.ask_api, api_name="ask", concurrency_limit=limit, concurrency_id="answer",
+               api_description="回答一个问题，返回与 `qingfeng ask --json` 相同的 JSON（回答、引用条文等）。")
+
+        # Quiz and FAQ (one batch at a time each; the chat keeps its own queue)
+        quiz_run.click(quiz.generate, [quiz_docs, quiz_chapter, quiz_types, quiz_count, quiz_difficulty, quiz_seed],
+                       [quiz_msg, quiz_preview, quiz_files], concurrency_id="quiz", concurrency_limit=1, **PRIVATE)
+        faq_run.click(faq.generate, [faq_docs, faq_limit], [faq_msg, faq_table, faq_files, faq_entries],
+                      concurrency_id="faq", concurrency_limit=1, **PRIVATE)
+        faq_search.change(FaqTab.search, [faq_search, faq_entries], faq_table, show_progress="hidden", **PRIVATE)
+
+        pickers = [doc_filter, browse_pick, quiz_docs, faq_docs]
+        if ui is not None:
+            _wire_admin(admin, ui, is_admin, pickers)
+
+        # Article browser; document choices are fresh on every page load.
+        browse_pick.change(lambda d: _unit_rows(kb, d), browse_pick, units, **PRIVATE)
+        demo.load(lambda: admin.refresh()[3:], None, pickers, **PRIVATE)
     return demo
 
 
-def serve(index_dir, corpus_dir, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Build the index from `corpus_dir` when it is empty, then serve the app (no share link)."""
-    from assistant.cli import run_ingest
+def launch_options(settings: Settings) -> dict:
+    """Options of `Blocks.launch`: local only, nothing fetched from elsewhere, no share link."""
+    return {
+        "share": False, "css": CSS, "head": HEAD, "show_error": True, "ssr_mode": False, "pwa": False,
+        "mcp_server": False, "run_history": False, "enable_monitoring": False, "footer_links": ["api"],
+        "max_file_size": f"{settings.max_file_mb:g}mb",
+    }
 
-    store = Store(index_dir)
-    if store.counts()["documents"] == 0:
-        print(f"首次启动：正在从 {corpus_dir} 建立知识库……", flush=True)
-        run_ingest([corpus_dir], store)
-    build_app(store).launch(server_name=host, server_port=port, share=False)
+
+def serve(index_dir, corpus_dir, host: str | None = None, port: int | None = None,
+          settings: Settings | None = None) -> None:
+    """Build the index from `corpus_dir` when it is empty, then serve the app (no share link)."""
+    from assistant.cli import run_index_build, run_ingest
+    from ingest.store import Store
+
+    settings = settings or get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    with Store(index_dir) as store:
+        if store.counts()["documents"] == 0:
+            if Path(corpus_dir).is_dir():
+                print(f"首次启动：正在从 {corpus_dir} 建立知识库……", flush=True)
+                run_ingest([corpus_dir], store)
+            else:
+                print(f"知识库为空，且找不到文件夹 {corpus_dir}；请登录“知识库”页上传文件。", flush=True)
+        if store.counts()["nodes"]:
+            run_index_build(store)
+    kb = KnowledgeBase(index_dir, settings)
+    auth = AdminAuth(settings)
+    print(f"知识库管理：{'已启用（用户 ' + auth.user + '）' if auth.enabled else '未启用（设置 QINGFENG_ADMIN_USER 和 QINGFENG_ADMIN_PASSWORD 后启用）'}",
+          flush=True)
+    demo = build_app(kb, settings)
+    demo.queue(default_concurrency_limit=1)
+    demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(settings))
+    print(f"清风已启动：http://{host}:{port} （按 Ctrl+C 停止）", flush=True)
+    demo.block_thread()
+
+

@@ -203,6 +203,44 @@ class Store:
                 "UPDATE nodes SET node = ? WHERE node_id = ?", [(n.to_json(), n.node_id) for n in nodes]
             )
 
+    EDITABLE = ("title", "version", "status", "doc_type")
+
+    def update_meta(self, doc_id: str, **changes) -> DocumentMeta | None:
+        """Correct a document's title, version, status or doc_type everywhere it is stored (document,
+        meta, nodes). Edited fields count as explicit, so version-status refresh keeps them."""
+        unknown = set(changes) - set(self.EDITABLE)
+        if unknown:
+            raise ValueError(f"不能修改的字段：{', '.join(sorted(unknown))}")
+        doc = self.document(doc_id)
+        if doc is None:
+            return None
+        for key, value in changes.items():
+            setattr(doc.meta, key, value)
+        doc.meta.explicit = sorted(set(doc.meta.explicit) | set(changes))
+        nodes = self.nodes(doc_id)
+        for node in nodes:
+            for key, value in changes.items():
+                if key in node.metadata:
+                    node.metadata[key] = value
+        with self.db:
+            self.db.execute(
+                "UPDATE documents SET title = ?, meta = ?, parsed = ? WHERE doc_id = ?",
+                (doc.meta.title, doc.meta.model_dump_json(), doc.model_dump_json(), doc_id),
+            )
+            self.db.executemany(
+                "UPDATE nodes SET node = ? WHERE node_id = ?", [(n.to_json(), n.node_id) for n in nodes]
+            )
+        return doc.meta
+
+    def delete_document(self, doc_id: str) -> list[str]:
+        """Remove a document, its nodes and every file path that holds it; the paths removed."""
+        with self.db:
+            paths = [r[0] for r in self.db.execute("SELECT path FROM files WHERE doc_id = ?", (doc_id,))]
+            self.db.execute("DELETE FROM files WHERE doc_id = ?", (doc_id,))
+            self.db.execute("DELETE FROM nodes WHERE doc_id = ?", (doc_id,))
+            self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        return paths
+
     def data_version(self) -> str:
         """Changes whenever the stored documents or their metadata change (for derived indexes)."""
         rows = self.db.execute("SELECT doc_id, meta, ingested_at FROM documents ORDER BY doc_id").fetchall()

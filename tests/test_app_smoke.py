@@ -1,10 +1,13 @@
 """`python app.py` on the demo corpus: builds the index when there is none, then serves it.
 
-(The full browser tests with Chromium come with the chat; this checks the real process starts.)
+Without admin credentials in the environment the knowledge-base tab is disabled (there is no
+default password). The browser tests with Chromium are in tests/test_web_app.py.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import socket
 import subprocess
 import sys
@@ -23,9 +26,10 @@ def free_port() -> int:
 
 def test_app_builds_the_index_and_serves_the_demo_corpus(tmp_path: Path):
     port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QINGFENG_ADMIN_")}
     process = subprocess.Popen(
         [sys.executable, "app.py", "--index", str(tmp_path / "index"), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )
     try:
         deadline = time.time() + 90
@@ -39,7 +43,11 @@ def test_app_builds_the_index_and_serves_the_demo_corpus(tmp_path: Path):
                 time.sleep(0.5)
         assert "清风区党政机关公务接待管理办法（示例）" in config
         assert "已修订" in config and "现行有效" in config
+        assert "知识库管理未启用" in config and "QINGFENG_ADMIN_PASSWORD" in config
+        assert "qf-upload" not in config and "qf-password" not in config  # no admin form to reach
+        assert "ask" in [d.get("api_name") for d in json.loads(config)["dependencies"]]
     finally:
         process.terminate()
         output = process.communicate(timeout=20)[0]
     assert "首次启动" in output and "已入库 5" in output
+    assert "知识库管理：未启用" in output and f"http://127.0.0.1:{port}" in output

@@ -1,0 +1,153 @@
+"""The knowledge-base tab (知识库): admin login and the admin actions.
+
+Credentials come from the settings (QINGFENG_ADMIN_USER / QINGFENG_ADMIN_PASSWORD); there is no
+default password, and without both the tab says it is disabled. The login lives in the browser
+session's server-side state, and every action checks it on the server, so a page or API client
+that never logged in cannot upload, edit, delete or re-index.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry, no version check
+
+import gradio as gr  # noqa: E402
+
+from assistant.config import Settings
+from assistant.web_kb import BusyError, InputError, Job, KnowledgeBase
+from assistant.web_render import document_label, document_rows
+
+LOGIN_REQUIRED = "请先以管理员身份登录。"
+DISABLED = ("知识库管理未启用。请在启动前设置环境变量 `QINGFENG_ADMIN_USER` 和 `QINGFENG_ADMIN_PASSWORD`"
+            "（或写入 `.env` 文件），然后重启服务。系统没有默认密码。")
+FAILED_LOGIN_DELAY = 1.0  # seconds; slows down password guessing
+RESULT_COLUMNS = ["文件", "结果", "说明", "标题", "条数", "片段"]
+
+
+class AdminAuth:
+    def __init__(self, settings: Settings):
+        self.user = (settings.admin_user or "").strip()
+        secret = settings.admin_password.get_secret_value() if settings.admin_password else ""
+        self._password = secret
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.user and self._password)
+
+    def check(self, user: str, password: str) -> bool:
+        if not self.enabled:
+            return False
+        ok_user = hmac.compare_digest((user or "").strip().encode(), self.user.encode())
+        ok_password = hmac.compare_digest((password or "").encode(), self._password.encode())
+        return ok_user and ok_password
+
+
+def _require(admin: bool) -> None:
+    if admin is not True:
+        raise gr.Error(LOGIN_REQUIRED)
+
+
+class Admin:
+    def __init__(self, kb: KnowledgeBase, auth: AdminAuth, document_pickers: int = 2):
+        self.kb = kb
+        self.auth = auth
+        self.document_pickers = document_pickers  # document choosers of the other tabs
+
+    # What every action refreshes: status line, table, and the document choices of all tabs.
+
+    def refresh(self, picked: str | None = None) -> tuple:
+        """-> status line, documents table, admin picker, then the other tabs' document choosers
+        (chat filter, article browser, quiz, FAQ)"""
+        docs = self.kb.documents()
+        choices = [(document_label(d), d.doc_id) for d in docs]
+        keep = picked if any(d.doc_id == picked for d in docs) else None
+        return (self.kb.status_text(), document_rows(docs), gr.update(choices=choices, value=keep),
+                *[gr.update(choices=choices) for _ in range(self.document_pickers)])
+
+    def document_choices(self) -> list[tuple[str, str]]:
+        return [(document_label(d), d.doc_id) for d in self.kb.documents()]
+
+    def login(self, user: str, password: str):
+        """-> admin state, login box, admin box, login message, timer, *refresh"""
+        if not self.auth.enabled:
+            return (False, gr.update(), gr.update(visible=False), DISABLED, gr.update(active=False), *self.refresh())
+        if not self.auth.check(user, password):
+            time.sleep(FAILED_LOGIN_DELAY)
+            return (False, gr.update(visible=True), gr.update(visible=False), "用户名或密码错误。",
+                    gr.update(active=False), *self.refresh())
+        return (True, gr.update(visible=False), gr.update(visible=True), "", gr.update(active=True), *self.refresh())
+
+    def logout(self):
+        return (False, gr.update(visible=True), gr.update(visible=False), "已退出登录。", gr.update(active=False),
+                *self.refresh())
+
+    def tick(self, admin: bool):
+        if admin is not True:
+            return gr.skip()
+        return self.kb.status_text()
+
+    def _wait(self, job: Job, progress) -> Job:
+        """Follow a job with the progress bar. If the page goes away, the job still completes."""
+        while not job.wait(0.25):
+            progress((job.done, job.total or None), desc=job.describe())
+        return job
+
+    def _start(self, action, progress) -> tuple[Job | None, str | None]:
+        """Start a job and follow it; a refusal (bad input, busy) comes back as a message, with a toast."""
+        try:
+            job = action()
+        except (InputError, BusyError) as exc:
+            gr.Warning(str(exc))
+            return None, str(exc)
+        return self._wait(job, progress), None
+
+    def ingest(self, files, admin: bool, progress=gr.Progress()):
+        """-> result rows, message, upload box, *refresh"""
+        _require(admin)
+        paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in (files or [])]
+        job, refused = self._start(lambda: self.kb.ingest_uploads(paths), progress)
+        if job is None:
+            return (gr.skip(), refused, gr.skip(), *self.refresh())
+        rows = [[r.name, r.label, r.message, r.title, r.articles or "", r.nodes or ""] for r in job.results]
+        if job.error:
+            message = job.error
+        else:
+            message = f"导入完成：{job.summary}。" + ("新文件已可用于问答。" if any(
+                r.status in ("added", "updated") for r in job.results) else "")
+        return (rows, message, None, *self.refresh())
+
+    def pick(self, doc_id: str | None, admin: bool):
+        """-> title, version, status, doc type of the document picked for editing"""
+        _require(admin)
+        row = next((d for d in self.kb.documents() if d.doc_id == doc_id), None)
+        if row is None:
+            return "", "", None, None
+        return row.meta.title, row.meta.version or "", row.meta.status, row.meta.doc_type
+
+    def save(self, doc_id, title, version, status, doc_type, admin: bool, progress=gr.Progress()):
+        """-> message, *refresh"""
+        _require(admin)
+        job, refused = self._start(lambda: self.kb.edit(doc_id, title, version, status, doc_type), progress)
+        message = refused or job.error or f"{job.summary}。"
+        return (message, *self.refresh(doc_id))
+
+    def delete(self, doc_id, confirmed: bool, admin: bool, progress=gr.Progress()):
+        """-> message, confirm box, edit fields ×4, *refresh"""
+        _require(admin)
+        if not confirmed:
+            message = "删除前请先勾选“确认删除”。"
+            gr.Warning(message)
+            return (message, *[gr.skip()] * 5, *self.refresh(doc_id))
+        job, refused = self._start(lambda: self.kb.delete(doc_id), progress)
+        if job is None:
+            return (refused, *[gr.skip()] * 5, *self.refresh(doc_id))
+        return (job.error or f"{job.summary}。", False, "", "", None, None, *self.refresh())
+
+    def reindex(self, admin: bool, progress=gr.Progress()):
+        """-> message, *refresh"""
+        _require(admin)
+        job, refused = self._start(self.kb.reindex, progress)
+        return (refused or job.error or f"{job.summary}。", *self.refresh())

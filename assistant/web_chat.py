@@ -1,0 +1,172 @@
+"""The chat (问答) behind the web page and the `ask` API endpoint.
+
+Each browser session has a `ChatSession` (in gr.State): the turns for follow-up questions, the
+messages shown and the answers with their sources. Answers come from the knowledge base's
+current engine; a question asked while an admin job runs is answered from the previous index.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry, no version check
+
+import gradio as gr  # noqa: E402
+
+from assistant.answer import Conversation
+from assistant.feedback import RATINGS, FeedbackStore
+from assistant.retrieval import SearchFilters
+from assistant.web_kb import KnowledgeBase
+from assistant.web_render import (
+    MAX_TURNS_SHOWN,
+    TurnRecord,
+    answer_html,
+    notice_html,
+    sources_html,
+    streaming_html,
+    user_html,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 500
+STREAM_STEPS = 12  # the extractive answer is shown in about this many pieces
+STREAM_DELAY = 0.03  # seconds between pieces
+EMPTY_KB = "知识库中还没有文件，暂时无法回答。请管理员在“知识库”页上传文件。"
+
+EXAMPLES = [  # from the demo corpus (corpus/, 示例)
+    "操办婚丧喜庆事宜需要报告吗？",
+    "接待对象8人以内，陪餐人员最多几人？",
+    "接待管理办法第六条讲的什么？",
+    "领导干部操办婚礼要提前多少天报告？",
+    "清廉机关建设有哪些工作要求？",
+    "个人所得税起征点是多少？",
+]
+
+
+@dataclass
+class ChatSession:
+    messages: list[dict] = field(default_factory=list)
+    turns: list = field(default_factory=list)  # assistant.conversation.Turn, for follow-ups
+    records: list[TurnRecord] = field(default_factory=list)
+    count: int = 0
+
+
+def make_filters(documents, doc_types, include_superseded) -> SearchFilters:
+    return SearchFilters(documents=list(documents or []), doc_types=list(doc_types or []),
+                         include_superseded=bool(include_superseded))
+
+
+class Chat:
+    def __init__(self, kb: KnowledgeBase, feedback: FeedbackStore):
+        self.kb = kb
+        self.feedback = feedback
+
+    def respond(self, question, session: ChatSession | None, documents, doc_types, include_superseded):
+        """Stream one answer: yields (chat messages, sources panel, session, question box)."""
+        session = session or ChatSession()
+        question = (question or "").strip()
+        if not question:
+            gr.Warning("请输入问题。")
+            yield gr.skip(), gr.skip(), session, gr.skip()
+            return
+        if len(question) > MAX_QUESTION_CHARS:
+            gr.Warning(f"问题太长（{len(question)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内。")
+            yield gr.skip(), gr.skip(), session, gr.skip()
+            return
+        messages = session.messages
+        messages.append({"role": "user", "content": user_html(question)})
+        messages.append({"role": "assistant", "content": notice_html("正在检索条文……", "pending")})
+        yield messages, gr.skip(), session, ""
+
+        answerer = self.kb.answerer(make_filters(documents, doc_types, include_superseded))
+        if answerer is None:
+            messages[-1]["content"] = notice_html(EMPTY_KB)
+            yield messages, gr.skip(), session, gr.skip()
+            return
+        conversation = Conversation(answerer)
+        conversation.turns = session.turns
+        try:
+            answer = conversation.ask(question, use_llm=False)
+        except Exception:  # noqa: BLE001 - the user gets a message, the log the details
+            log.exception("answering failed: %s", question)
+            messages[-1]["content"] = notice_html("回答时出错了，请稍后重新提问。（如果管理员正在更新知识库，可能需要几秒钟。）")
+            yield messages, gr.skip(), session, gr.skip()
+            return
+        session.count += 1
+        turn = session.count
+
+        if answerer.llm is not None and not answer.refused:
+            yield from self._stream_llm(answerer.llm, answer, messages, session)
+        else:
+            text = answer.answer
+            step = max(8, len(text) // STREAM_STEPS)
+            for end in range(step, len(text), step):
+                messages[-1]["content"] = answer_html(answer, turn, text[:end], final=False)
+                yield messages, gr.skip(), session, gr.skip()
+                time.sleep(STREAM_DELAY)
+
+        session.records.append(TurnRecord(turn, question, answer, uuid.uuid4().hex))
+        del session.records[:-MAX_TURNS_SHOWN]
+        del session.turns[:-MAX_TURNS_SHOWN]
+        messages[-1]["content"] = answer_html(answer, turn)
+        yield messages, sources_html(session.records), session, gr.skip()
+
+    def _stream_llm(self, llm, answer, messages, session):
+        """Show the model's reply as it streams; the checked reply (or the extractive answer) follows."""
+        from assistant.llm import rewrite_with_llm
+
+        pieces: queue.Queue = queue.Queue()
+        started = time.perf_counter()
+
+        def work() -> None:
+            try:
+                rewrite_with_llm(llm, answer, on_token=pieces.put)
+            finally:
+                pieces.put(None)
+
+        threading.Thread(target=work, daemon=True, name="qingfeng-llm").start()
+        text, shown = "", 0.0
+        while (piece := pieces.get()) is not None:
+            text += piece
+            if time.monotonic() - shown > 0.1:
+                shown = time.monotonic()
+                messages[-1]["content"] = streaming_html(text)
+                yield messages, gr.skip(), session, gr.skip()
+        answer.timing_ms["llm"] = round((time.perf_counter() - started) * 1000, 1)
+        answer.timing_ms["total"] = round(answer.timing_ms.get("total", 0) + answer.timing_ms["llm"], 1)
+
+    def new_conversation(self):
+        session = ChatSession()
+        return [], sources_html([]), session, ""
+
+    def rate(self, rating: str, comment: str, session: ChatSession | None):
+        """Store 👍 / 👎 (and the comment) for the latest answer; returns (status, comment box)."""
+        if not session or not session.records:
+            gr.Warning("还没有可以评价的回答，请先提问。")
+            return gr.skip(), gr.skip()
+        r = session.records[-1]
+        a = r.answer
+        sources = [c.contract() for c in (a.related if a.refused else a.citations)]
+        self.feedback.record(r.answer_id, rating, comment or "", r.question, a.answer, a.refused, sources)
+        note = "，意见已一并保存" if (comment or "").strip() else ""
+        return f"已记录您对第{r.turn}问回答的评价 {RATINGS[rating]}{note}。谢谢！", ""
+
+    def ask_api(self, question: str) -> dict:
+        """Answer one question (no conversation): the JSON of `qingfeng ask --json`."""
+        q = (question or "").strip()
+        if not q:
+            raise gr.Error("请输入问题。")
+        if len(q) > MAX_QUESTION_CHARS:
+            raise gr.Error(f"问题太长（{len(q)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内。")
+        answerer = self.kb.answerer()
+        if answerer is None:
+            raise gr.Error(EMPTY_KB)
+        answer = answerer.ask(q)
+        return {"question": question, **answer.contract()}

@@ -1,0 +1,209 @@
+"""HTML for the chat: answers with clickable citation markers, and the sources panel.
+
+Every piece of text that comes from a document, a question or an answer goes through `esc`
+(html.escape), so it is shown as text and never interpreted as HTML or script. The chat message is
+one HTML block without blank lines, so the chatbot's Markdown renderer leaves it alone.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from assistant.answer import Answer, Citation
+
+STATUS_CLASSES = {"现行有效": "qf-current", "已修订": "qf-revised", "已废止": "qf-repealed"}
+MAX_TURNS_SHOWN = 20
+_MARKER = re.compile(r"\[(\d+)\]")
+
+EMPTY_SOURCES = (
+    '<div class="qf-sources-empty">提问后，这里列出回答引用的条文：文件名称、版本和效力状态、章节、条号、页码和条文全文，'
+    "引用的句子以黄色标出。点击回答中的 [1] 等标记，可直接打开对应的出处。</div>"
+)
+
+
+def esc(text) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def _lines(text: str) -> str:
+    """Escaped text with line breaks as <br> (no raw newline reaches the Markdown renderer)."""
+    return esc(text).replace("\r", "").replace("\n", "<br>")
+
+
+def source_id(turn: int, marker: int) -> str:
+    return f"qf-src-{turn}-{marker}"
+
+
+def related_id(turn: int, i: int) -> str:
+    return f"qf-rel-{turn}-{i}"
+
+
+def linked_answer(text: str, turn: int, markers: set[int]) -> str:
+    """The answer text, escaped, with each [n] of a real citation turned into a link to its source."""
+    out, last = [], 0
+    for m in _MARKER.finditer(text):
+        n = int(m.group(1))
+        out.append(_lines(text[last:m.start()]))
+        if n in markers:
+            out.append(f'<a class="qf-cite" href="#{source_id(turn, n)}" title="查看出处 [{n}]">[{n}]</a>')
+        else:
+            out.append(esc(m.group(0)))
+        last = m.end()
+    out.append(_lines(text[last:]))
+    return "".join(out)
+
+
+def plain_text(answer: Answer) -> str:
+    """What “复制回答” copies: the answer and its sources as plain text."""
+    lines = [answer.answer.strip()]
+    sources = answer.related if answer.refused else answer.citations
+    if sources:
+        lines.append("")
+        lines.append("相关条文（不作为答案依据）：" if answer.refused else "出处：")
+        for c in sources:
+            marker = f"[{c.marker}] " if c.marker else "- "
+            lines.append(f"{marker}{c.reference}")
+            if not answer.refused:
+                lines.append(f"    “{c.quote}”")
+    return "\n".join(lines)
+
+
+def _plain_block(text: str) -> str:
+    # Newlines as character references: the block stays one line for Markdown, textContent keeps them.
+    return '<span class="qf-plain">' + esc(text).replace("\n", "&#10;") + "</span>"
+
+
+def answer_html(answer: Answer, turn: int, text: str | None = None, final: bool = True) -> str:
+    """The chat message for an answer; `text` is a partial (streamed) text, shown without extras."""
+    markers = {c.marker for c in answer.citations if c.marker}
+    body = linked_answer(answer.answer if text is None else text, turn, markers)
+    if answer.refused:
+        head = '<div class="qf-refusal-head">⚠ 无法回答</div>'
+        links = ""
+        if final and answer.related:
+            links = '<div class="qf-related-links">可能相关（仅供参考）：' + "".join(
+                f'<a class="qf-cite" href="#{related_id(turn, i)}">{esc(c.title)} {esc(c.article_label)}</a>'
+                for i, c in enumerate(answer.related, start=1)) + "</div>"
+        inner = f'{head}<div class="qf-answer">{body}</div>{links}'
+        classes = "qf-msg qf-refused"
+    else:
+        inner = f'<div class="qf-answer">{body}</div>'
+        classes = "qf-msg"
+    if final:
+        extra = [n for n in answer.notes if n not in answer.answer]
+        inner += "".join(f'<div class="qf-note">提示：{esc(n)}</div>' for n in extra)
+        mode = "大模型改写（逐句核对出处）" if answer.mode == "llm" else "摘录原文"
+        took = answer.timing_ms.get("total")
+        meta = f"{mode} · 用时 {took:.0f} 毫秒" if took is not None else mode
+        inner += (f'<div class="qf-meta">{esc(meta)} · <a class="qf-copy" href="#" title="复制回答和出处">复制回答</a>'
+                  f"{_plain_block(plain_text(answer))}</div>")
+    else:
+        inner += '<div class="qf-meta qf-streaming">正在生成……</div>'
+    return f'<div class="{classes}">{inner}</div>'
+
+
+def streaming_html(text: str) -> str:
+    """An LLM reply while it streams in (not yet checked against the sources)."""
+    return (f'<div class="qf-msg"><div class="qf-answer">{_lines(text)}</div>'
+            '<div class="qf-meta qf-streaming">大模型正在生成，完成后逐句核对出处……</div></div>')
+
+
+def notice_html(text: str, kind: str = "error") -> str:
+    return f'<div class="qf-msg qf-{kind}">{_lines(text)}</div>'
+
+
+def user_html(question: str) -> str:
+    return f'<div class="qf-question">{_lines(question)}</div>'
+
+
+def highlight(text: str, spans) -> str:
+    """The article text, escaped, with the quoted sentences marked."""
+    out, last = [], 0
+    for start, end in sorted((max(0, s), min(len(text), e)) for s, e in spans):
+        if end <= last:
+            continue
+        start = max(start, last)
+        out.append(esc(text[last:start]))
+        out.append(f"<mark>{esc(text[start:end])}</mark>")
+        last = end
+    out.append(esc(text[last:]))
+    return "".join(out)
+
+
+def badge(status: str) -> str:
+    return f'<span class="qf-badge {STATUS_CLASSES.get(status, "qf-other")}">{esc(status)}</span>'
+
+
+def citation_html(c: Citation, element_id: str, label: str, quoted: bool = True) -> str:
+    version = f"（{esc(c.version)}）" if c.version and c.version != "n/a" else "（未注明版本）"
+    article = f' <span class="qf-article">{esc(c.article_label)}</span>' if c.article_label else ""
+    where = [x for x in (c.heading, c.article_label, f"第{c.page}页" if c.page else "",
+                         f"来源文件：{PurePath(c.source).name}" if c.source else "") if x]
+    text = highlight(c.text, c.spans) if quoted else esc(c.text)
+    parts = [
+        f'<details class="qf-src" id="{element_id}">',
+        f'<summary><span class="qf-marker">{esc(label)}</span> 《{esc(c.title)}》{version} {badge(c.status)}{article}</summary>',
+        f'<div class="qf-where">{" · ".join(esc(x) for x in where)}</div>',
+        f'<div class="qf-text">{text}</div>',
+    ]
+    if c.version_note:
+        parts.append(f'<div class="qf-note">⚠ {esc(c.version_note)}</div>')
+    if c.earlier_versions:
+        parts.append('<div class="qf-earlier"><div class="qf-earlier-head">历史版本中的对应条文（按当时规定处理的情形可参考）：</div>')
+        for e in c.earlier_versions:
+            parts.append(f'<details><summary>{esc(e.version or "未注明版本")}年版 {esc(e.article_label)}</summary>'
+                         f'<div class="qf-text">{esc(e.text)}</div></details>')
+        parts.append("</div>")
+    parts.append("</details>")
+    return "".join(parts)
+
+
+@dataclass
+class TurnRecord:
+    turn: int
+    question: str
+    answer: Answer
+    answer_id: str
+    asked_at: float = field(default_factory=time.time)
+
+
+def turn_sources_html(record: TurnRecord) -> str:
+    a = record.answer
+    head = f'<div class="qf-turn-head">第{record.turn}问：{esc(record.question)}</div>'
+    if a.refused:
+        body = '<div class="qf-refused-note">未找到直接依据。'
+        body += "以下条文与问题最接近，仅供参考，不作为答案依据。</div>" if a.related else "</div>"
+        body += "".join(citation_html(c, related_id(record.turn, i), f"相关{i}", quoted=False)
+                        for i, c in enumerate(a.related, start=1))
+    else:
+        body = "".join(citation_html(c, source_id(record.turn, c.marker), f"[{c.marker}]") for c in a.citations)
+    return f'<section class="qf-turn" id="qf-turn-{record.turn}">{head}{body}</section>'
+
+
+def sources_html(records: list[TurnRecord]) -> str:
+    """The sources panel: every answer's sources, newest first."""
+    if not records:
+        return EMPTY_SOURCES
+    return '<div class="qf-sources">' + "".join(
+        turn_sources_html(r) for r in reversed(records[-MAX_TURNS_SHOWN:])) + "</div>"
+
+
+def document_label(row) -> str:
+    m = row.meta
+    return f"《{row.title}》（{m.version or '未注明版本'}，{m.status}）"
+
+
+DOCUMENT_COLUMNS = ["标题", "版本", "状态", "类型", "条数", "片段", "日期", "入库时间", "来源文件"]
+
+
+def document_rows(rows) -> list[list]:
+    out = []
+    for d in rows:
+        m = d.meta
+        out.append([m.title, m.version or "", m.status, m.doc_type, d.n_articles, d.n_nodes, m.date or "",
+                    time.strftime("%Y-%m-%d %H:%M", time.localtime(d.ingested_at)), PurePath(d.source).name])
+    return out

@@ -1,0 +1,155 @@
+"""Load test of the web app: N questions sent at once through its API (gradio_client, endpoint
+`/ask`), reporting throughput and p50 / p95 latency; exits 1 if any request failed.
+
+    python -m evals.load --url http://127.0.0.1:7860                  # a running app
+    python -m evals.load --serve                                      # start app.py on the demo corpus first
+    python -m evals.load --serve --requests 50 --concurrency 50 --json
+
+Latency is measured per request in the client, from sending the question to receiving the
+answer JSON (queueing in the app included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+# Questions on the demo corpus (corpus/, 示例), answered and refused ones.
+QUESTIONS = [
+    "操办婚丧喜庆事宜需要报告吗？",
+    "接待对象8人以内，陪餐人员最多几人？",
+    "接待管理办法第六条讲的什么？",
+    "领导干部操办婚礼要提前多少天报告？",
+    "清廉机关建设有哪些工作要求？",
+    "公务接待要不要公函？",
+    "工作餐标准是多少？",
+    "婚丧喜庆宴请规模有什么限制？",
+    "个人所得税起征点是多少？",
+    "接待清单要在多长时间内填报？",
+]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(1, int(-(-p * len(ordered) // 100)))
+    return ordered[rank - 1]
+
+
+def run_load(url: str, requests: int = 50, concurrency: int | None = None,
+             questions: list[str] | None = None) -> dict:
+    from gradio_client import Client
+
+    questions = questions or QUESTIONS
+    client = Client(url, verbose=False, analytics_enabled=False, max_workers=max(requests, 1))
+    concurrency = concurrency or requests
+
+    def one(i: int) -> tuple[float, str | None, bool]:
+        question = questions[i % len(questions)]
+        started = time.perf_counter()
+        try:
+            result = client.predict(question, api_name="/ask")
+            if not isinstance(result, dict) or "answer" not in result or "citations" not in result:
+                return time.perf_counter() - started, f"unexpected result: {str(result)[:200]}", False
+            if result.get("question") != question:
+                return time.perf_counter() - started, "answer for another question", False
+            return time.perf_counter() - started, None, bool(result["refused"])
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            return time.perf_counter() - started, f"{type(exc).__name__}: {exc}", False
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        results = list(pool.map(one, range(requests)))
+    wall = time.perf_counter() - started
+    client.close()
+    ok = [r for r in results if r[1] is None]
+    latencies = [r[0] for r in ok]
+    return {
+        "url": url, "requests": requests, "concurrency": concurrency, "ok": len(ok),
+        "errors": len(results) - len(ok), "error_messages": sorted({r[1] for r in results if r[1]})[:5],
+        "refused": sum(r[2] for r in ok), "seconds": round(wall, 2),
+        "throughput_per_s": round(len(ok) / wall, 2) if wall else 0.0,
+        "p50_ms": round(percentile(latencies, 50) * 1000), "p95_ms": round(percentile(latencies, 95) * 1000),
+        "max_ms": round(max(latencies) * 1000) if latencies else None,
+        "cpus": os.cpu_count(),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(index_dir: Path, port: int, timeout: float = 180) -> subprocess.Popen:
+    """`python app.py` on the demo corpus in `index_dir`, once it answers HTTP."""
+    process = subprocess.Popen([sys.executable, "app.py", "--index", str(index_dir), "--port", str(port)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("app.py exited:\n" + process.stdout.read())
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=2)
+            return process
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError("app.py did not start in time")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="清风网页版负载测试：通过 API 并发提问，统计吞吐量和延迟")
+    parser.add_argument("--url", default="http://127.0.0.1:7860", help="运行中的网页版地址")
+    parser.add_argument("--serve", action="store_true", help="先在临时索引上启动 app.py（示例文件），测完关闭")
+    parser.add_argument("--requests", type=int, default=50, help="问题总数（默认 50）")
+    parser.add_argument("--concurrency", type=int, default=None, help="同时发出的问题数（默认与总数相同）")
+    parser.add_argument("--warmup", type=int, default=1, help="正式计时前先问几个问题（默认 1）")
+    parser.add_argument("--json", action="store_true", help="输出 JSON")
+    args = parser.parse_args()
+
+    process = None
+    tmp = tempfile.TemporaryDirectory(prefix="qingfeng-load-") if args.serve else None
+    url = args.url
+    try:
+        if tmp is not None:
+            port = _free_port()
+            process = start_app(Path(tmp.name) / "index", port)
+            url = f"http://127.0.0.1:{port}"
+        if args.warmup:
+            run_load(url, requests=args.warmup, concurrency=1)
+        report = run_load(url, requests=args.requests, concurrency=args.concurrency)
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+        if tmp is not None:
+            tmp.cleanup()
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        print(f"{report['requests']} 个问题（并发 {report['concurrency']}）：成功 {report['ok']}，失败 {report['errors']}，"
+              f"其中未找到依据 {report['refused']}；用时 {report['seconds']} 秒，吞吐量 {report['throughput_per_s']} 个/秒，"
+              f"延迟 p50 {report['p50_ms']} 毫秒、p95 {report['p95_ms']} 毫秒、最长 {report['max_ms']} 毫秒"
+              f"（{report['cpus']} 核）")
+        for message in report["error_messages"]:
+            print(f"错误：{message}")
+    sys.exit(1 if report["errors"] else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,382 @@
+"""The web app as users reach it: `python app.py` in a real subprocess on the demo corpus (in a
+temporary index), driven through its API (gradio_client), raw HTTP, and Debian's Chromium
+through Playwright (never `playwright install`: the browser is /usr/bin/chromium).
+
+Screenshots go to test-artifacts/web/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from evals.load import run_load
+from tests.conftest import ROOT
+from tests.test_app_smoke import free_port
+from tests.test_web_kb import CANTEEN, CANTEEN_QUESTION, CANTEEN_TITLE, WEBSITE, WEBSITE_TITLE
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+ARTIFACTS = ROOT / "test-artifacts" / "web"
+ADMIN_USER = "qingfeng-admin"
+ADMIN_PASSWORD = f"示例口令-{uuid.uuid4().hex[:8]}"
+RECEPTION = "清风区党政机关公务接待管理办法（示例）"
+TIMEOUT = 60_000  # ms, for anything the page waits for
+
+
+@dataclass
+class App:
+    url: str
+    index: Path
+    process: subprocess.Popen
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("webapp")
+    port = free_port()
+    log = folder / "app.log"
+    env = {**os.environ, "QINGFENG_ADMIN_USER": ADMIN_USER, "QINGFENG_ADMIN_PASSWORD": ADMIN_PASSWORD,
+           "GRADIO_ANALYTICS_ENABLED": "False"}
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "app.py", "--index", str(folder / "index"), "--port", str(port)],
+                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 180
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/config", timeout=2)
+            break
+        except OSError:
+            assert process.poll() is None, log.read_text()
+            assert time.time() < deadline, "app.py did not start:\n" + log.read_text()
+            time.sleep(0.5)
+    yield App(url, folder / "index", process, log)
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def documents_in(app: App) -> list[str]:
+    with sqlite3.connect(app.index / "qingfeng.sqlite") as db:
+        return [r[0] for r in db.execute("SELECT title FROM documents ORDER BY title")]
+
+
+# API
+
+
+def test_the_ask_endpoint_returns_the_cli_json(app):
+    from gradio_client import Client
+
+    client = Client(app.url, verbose=False, analytics_enabled=False)
+    question = "接待对象8人以内，陪餐人员最多几人？"
+    got = client.predict(question, api_name="/ask")
+    cli = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "--json", "--index", str(app.index), question],
+                         cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert cli.returncode == 0, cli.stderr
+    expected = json.loads(cli.stdout)
+    got.pop("timing_ms"), expected.pop("timing_ms")
+    assert got == expected
+    assert got["question"] == question and not got["refused"] and "[1]" in got["answer"]
+    first = got["citations"][0]
+    assert first["title"] == RECEPTION and first["version"] == "2024" and first["article"] == 14
+    assert {"marker", "source", "status", "page", "quote", "text", "spans", "heading"} <= set(first)
+
+    refused = client.predict("个人所得税起征点是多少？", api_name="/ask")
+    assert refused["refused"] and refused["citations"] == [] and refused["related"]
+
+    with pytest.raises(Exception, match="请输入问题"):
+        client.predict("  ", api_name="/ask")
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert "/ask" in endpoints and not any(n in endpoints for n in ("/ingest", "/login", "/delete", "/save"))
+    client.close()
+
+
+def _queue_call(url: str, fn_index: int, data: list) -> dict:
+    """Call an event the way the page does (POST /queue/join, then read the event stream)."""
+    session = uuid.uuid4().hex[:11]
+    body = json.dumps({"data": data, "fn_index": fn_index, "session_hash": session, "event_data": None,
+                       "trigger_id": None}).encode()
+    request = urllib.request.Request(f"{url}/gradio_api/queue/join", body, {"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).read()
+    with urllib.request.urlopen(f"{url}/gradio_api/queue/data?session_hash={session}", timeout=60) as stream:
+        for line in stream:
+            line = line.decode().strip()
+            if line.startswith("data:"):
+                message = json.loads(line[5:])
+                if message.get("msg") == "process_completed":
+                    return message
+    raise AssertionError("no process_completed message")
+
+
+def test_admin_actions_refuse_a_caller_that_did_not_log_in(app, tmp_path):
+    """Over raw HTTP, as a script would: upload a file to Gradio, then call the ingest event with
+    `True` where the page sends the admin flag. The flag lives on the server, so this is refused."""
+    config = json.loads(urllib.request.urlopen(f"{app.url}/config", timeout=10).read())
+    fn_index = next(i for i, d in enumerate(config["dependencies"]) if d.get("api_name") == "ingest")
+    boundary = uuid.uuid4().hex
+    payload = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"canteen.txt\"\r\n"
+               f"Content-Type: text/plain\r\n\r\n{CANTEEN}\r\n--{boundary}--\r\n").encode()
+    request = urllib.request.Request(f"{app.url}/gradio_api/upload", payload,
+                                     {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    uploaded = json.loads(urllib.request.urlopen(request, timeout=10).read())
+    before = documents_in(app)
+    result = _queue_call(app.url, fn_index, [[{"path": uploaded[0], "meta": {"_type": "gradio.FileData"}}], True])
+    assert result["success"] is False and "请先以管理员身份登录" in json.dumps(result, ensure_ascii=False)
+    assert documents_in(app) == before and CANTEEN_TITLE not in before
+    assert not (app.index / "uploads").exists()
+
+
+def test_fifty_concurrent_questions_through_the_api(app):
+    report = run_load(app.url, requests=50)
+    assert report["errors"] == 0, report["error_messages"]
+    assert report["ok"] == 50 and report["p95_ms"] < 30_000
+
+
+# Browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium chromium-driver (.ci/run does this)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Page:
+    """A fresh browser session on the app that fails on outside requests, dialogs and script errors."""
+
+    def __init__(self, browser, app: App, name: str):
+        self.context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000},
+                                           permissions=["clipboard-read", "clipboard-write"])
+        self.context.set_default_timeout(TIMEOUT)
+        self.page = self.context.new_page()
+        self.name = name
+        self.outside: list[str] = []
+        self.dialogs: list[str] = []
+        self.page_errors: list[str] = []
+        host = app.url.split("//", 1)[1]
+        self.page.on("request", lambda r: self.outside.append(r.url)
+                     if not r.url.startswith((app.url, "data:", "blob:")) and host not in r.url else None)
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
+        self.page.goto(app.url, wait_until="load")
+        self.page.wait_for_selector("#qf-question textarea")
+
+    def shot(self, step: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{step}.png"), full_page=True)
+
+    def ask(self, question: str, turn: int) -> str:
+        self.page.fill("#qf-question textarea", question)
+        self.page.click("#qf-ask")
+        self.page.wait_for_selector(f"#qf-turn-{turn}")  # the sources panel is written with the final answer
+        return self.page.locator("#qf-chat .qf-msg").last.inner_text()
+
+    def login(self, password: str = ADMIN_PASSWORD) -> None:
+        self.page.get_by_role("tab", name="知识库").click()
+        self.page.fill("#qf-user input", ADMIN_USER)
+        self.page.fill("#qf-password input", password)
+        self.page.click("#qf-login-button")
+
+    def close(self) -> None:
+        self.shot("end")
+        self.context.close()
+        assert self.outside == [], f"requests outside the app: {self.outside}"
+        assert self.dialogs == [], f"dialogs opened: {self.dialogs}"
+        assert self.page_errors == [], f"script errors: {self.page_errors}"
+
+
+@pytest.fixture
+def page(browser, app, request):
+    p = Page(browser, app, request.node.name)
+    yield p
+    p.close()
+
+
+def test_browser_chat_answers_with_a_citation_that_opens_its_source(page, app):
+    pg = page.page
+    example = "接待对象8人以内，陪餐人员最多几人？"
+    pg.locator("#qf-examples").get_by_text(example, exact=True).first.click()
+    assert pg.input_value("#qf-question textarea") == example
+    pg.click("#qf-ask")
+    pg.wait_for_selector("#qf-turn-1")
+    message = pg.locator("#qf-chat .qf-msg").last
+    text = message.inner_text()
+    assert f"《{RECEPTION}》（2024）第十四条" in text and "[1]" in text
+    source = pg.locator("#qf-src-1-1")
+    assert source.get_attribute("open") is None  # closed until its marker is clicked
+    message.locator("a.qf-cite").first.click()
+    pg.wait_for_selector("#qf-src-1-1[open]")
+    shown = source.inner_text()
+    assert "现行有效" in shown and "第十四条" in shown and "第三章" in shown
+    assert "陪餐人员不得超过3人" in source.locator("mark").first.inner_text()
+    page.shot("source-open")
+
+    message.locator("a.qf-copy").click()
+    pg.wait_for_function("() => navigator.clipboard.readText().then(t => t.includes('出处'))")
+    copied = pg.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("根据《") and f"[1] 《{RECEPTION}》（2024，现行有效）第十四条" in copied and "<" not in copied
+
+    # A follow-up keeps the conversation: both turns stay, the newest sources come first.
+    page.ask("那2020年版呢？", turn=2)
+    assert pg.locator("#qf-chat .qf-msg").count() == 2
+
+    pg.fill("#qf-comment textarea", "示例意见：出处很清楚")
+    pg.click("#qf-like")
+    pg.wait_for_selector("#qf-feedback-status :text('已记录')")
+    with sqlite3.connect(app.index / "feedback.sqlite") as db:
+        rows = db.execute("SELECT rating, comment, question, answer, sources FROM feedback").fetchall()
+    assert ("up", "示例意见：出处很清楚", "那2020年版呢？") in [r[:3] for r in rows]
+    assert all(json.loads(r[4]) and r[3] for r in rows)
+
+    # A refusal says so, and lists the closest passages only as related.
+    pg.click("#qf-new")
+    pg.wait_for_function("() => document.querySelectorAll('#qf-chat .qf-msg').length === 0")
+    page.ask("个人所得税起征点是多少？", turn=1)
+    refusal = pg.locator("#qf-chat .qf-refused")
+    assert "知识库中未找到直接依据" in refusal.inner_text()
+    assert "不作为答案依据" in pg.inner_text("#qf-sources")
+    page.shot("refusal")
+
+
+def test_browser_without_login_there_is_no_upload(page):
+    pg = page.page
+    pg.get_by_role("tab", name="知识库").click()
+    pg.wait_for_selector("#qf-login-button")
+    assert pg.locator("#qf-upload").count() == 0 and pg.locator("input[type=file]").count() == 0
+    page.login(password="wrong-password")
+    pg.wait_for_selector("#qf-login-msg :text('用户名或密码错误')")
+    assert pg.locator("#qf-upload").count() == 0 and pg.locator("input[type=file]").count() == 0
+    page.shot("login-refused")
+
+
+@pytest.fixture(scope="module")
+def uploaded(browser, app, tmp_path_factory):
+    """Log in as admin in the browser and upload two documents and a broken file."""
+    folder = tmp_path_factory.mktemp("uploads")
+    files = []
+    for name, content in [("食堂规定.txt", CANTEEN), ("网站办法.txt", WEBSITE), ("损坏.pdf", "%PDF-1.7 broken")]:
+        (folder / name).write_text(content, encoding="utf-8")
+        files.append(str(folder / name))
+    p = Page(browser, app, "admin-upload")
+    try:
+        p.login()
+        p.page.wait_for_selector("#qf-upload input[type=file]", state="attached")
+        assert "知识库现有 5 个文件" in p.page.inner_text("#qf-kb-status")
+        p.page.set_input_files("#qf-upload input[type=file]", files)
+        p.page.wait_for_function("() => document.querySelectorAll('#qf-upload td.filename').length === 3")
+        p.page.click("#qf-ingest")
+        p.page.wait_for_selector("#qf-ingest-msg :text('导入完成')", timeout=180_000)
+        p.page.wait_for_selector(f"#qf-documents :text('{CANTEEN_TITLE}')")
+        results = p.page.inner_text("#qf-ingest-results")
+        table = p.page.inner_text("#qf-documents")
+        p.shot("done")
+    finally:
+        p.close()
+    return results, table
+
+
+def test_browser_admin_uploads_files_that_are_listed_and_answerable(uploaded, page):
+    results, table = uploaded
+    assert results.count("已导入") == 2 and "失败" in results and "损坏.pdf" in results
+    assert CANTEEN_TITLE in table and WEBSITE_TITLE in table and RECEPTION in table
+    answer = page.ask(CANTEEN_QUESTION, turn=1)
+    assert f"《{CANTEEN_TITLE}》（2024）第三条" in answer and "15元" in answer
+
+
+def test_browser_script_in_a_document_is_shown_as_text(uploaded, page):
+    pg = page.page
+    answer = page.ask("政务网站发布的稿件不得夹带什么？", turn=1)
+    assert "<script>window.__qfInjected = 1</script>" in answer
+    pg.locator("#qf-chat a.qf-cite").first.click()
+    pg.wait_for_selector("#qf-src-1-1[open]")
+    assert '<img src=x onerror="window.__qfInjected = 2">' in pg.inner_text("#qf-src-1-1")
+    pg.wait_for_timeout(500)
+    assert pg.evaluate("window.__qfInjected") is None
+    assert pg.locator("#qf-chat script, #qf-sources script, #qf-chat img, #qf-sources img").count() == 0
+    page.shot("script-as-text")
+
+
+def _choose(pg, dropdown: str, option: str) -> None:
+    """Pick an option of a Gradio dropdown."""
+    pg.click(f"{dropdown} input")
+    pg.locator("[role=option]", has_text=option).first.click()
+
+
+def test_browser_admin_edits_and_deletes_a_document(uploaded, page, app):
+    """Runs last: it changes the uploaded canteen document, then deletes it."""
+    pg = page.page
+    page.login()
+    pg.wait_for_selector("#qf-documents")
+    _choose(pg, "#qf-edit-doc", CANTEEN_TITLE)
+    pg.wait_for_function(f"() => document.querySelector('#qf-edit-title input').value === '{CANTEEN_TITLE}'")
+    assert pg.input_value("#qf-edit-version input") == "2024"
+    pg.fill("#qf-edit-version input", "2025")
+    _choose(pg, "#qf-edit-status", "已废止")
+    pg.click("#qf-save")
+    pg.wait_for_selector("#qf-edit-msg :text('已修改')", timeout=120_000)
+    pg.wait_for_function("() => document.querySelector('#qf-documents').innerText.includes('已废止')")
+    with sqlite3.connect(app.index / "qingfeng.sqlite") as db:
+        meta = json.loads(db.execute("SELECT meta FROM documents WHERE title = ?", (CANTEEN_TITLE,)).fetchone()[0])
+    assert (meta["version"], meta["status"]) == ("2025", "已废止")
+    page.shot("edited")
+
+    pg.click("#qf-delete")  # not confirmed: refused, nothing deleted
+    pg.wait_for_selector("#qf-edit-msg :text('删除前请先勾选')")
+    assert CANTEEN_TITLE in documents_in(app)
+    pg.check("#qf-delete-confirm input")
+    pg.click("#qf-delete")
+    pg.wait_for_selector("#qf-edit-msg :text('已删除')", timeout=120_000)
+    pg.wait_for_function(f"() => !document.querySelector('#qf-documents').innerText.includes('{CANTEEN_TITLE}')")
+    assert CANTEEN_TITLE not in documents_in(app) and WEBSITE_TITLE in documents_in(app)
+    page.shot("deleted")
+
+
+def test_browser_quiz_tab_previews_items_and_offers_downloads(page):
+    pg = page.page
+    pg.get_by_role("tab", name="出题").click()
+    pg.fill("#qf-quiz-count input", "8")
+    pg.click("#qf-quiz-run")
+    pg.wait_for_selector("#qf-quiz-items .qf-quiz-item")
+    assert pg.locator("#qf-quiz-items .qf-quiz-item").count() == 8
+    assert "已生成 8 道题" in pg.inner_text("#qf-quiz-msg")
+    first = pg.locator("#qf-quiz-items .qf-quiz-item").first.inner_text()
+    assert "答案：" in first and "出处：《" in first
+    downloads = "".join(pg.inner_text("#qf-quiz-files").split())
+    for name in ("试卷.docx", "题库.xlsx", "quiz.json", "quiz.md"):
+        assert name in downloads
+    page.shot("quiz")
+
+
+def test_browser_faq_tab_generates_and_searches(page):
+    pg = page.page
+    pg.get_by_role("tab", name="常见问题").click()
+    pg.click("#qf-faq-run")
+    pg.wait_for_selector("#qf-faq-msg :text('已生成')", timeout=180_000)
+    table = pg.locator("#qf-faq-table")
+    total = table.inner_text().count("？")
+    assert total > 3 and "常见问题.docx" in "".join(pg.inner_text("#qf-faq-files").split())
+    pg.fill("#qf-faq-search input, #qf-faq-search textarea", "陪餐")
+    pg.wait_for_function(f"() => document.querySelector('#qf-faq-table').innerText.split('？').length - 1 < {total}")
+    shown = table.inner_text()
+    assert 0 < shown.count("？") < total and "陪餐" in shown
+    page.shot("faq")
