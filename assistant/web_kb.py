@@ -153,9 +153,9 @@ class KnowledgeBase:
         return self.read_store.documents()
 
     def answerer(self, filters: SearchFilters | None = None) -> Answerer | None:
-        """An answerer of the current engine for this thread (the retriever keeps per-question state,
-        so concurrent questions must not share one), with these filters; None while the knowledge
-        base is empty. Parsed documents are shared with the engine's answerer."""
+        """An answerer of the current engine with these filters (a retriever holds its filters, so
+        each filter set gets its own; kept per thread); None while the knowledge base is empty.
+        Parsed documents are shared with the engine's answerer."""
         engine = self.engine
         if engine is None:
             return None
