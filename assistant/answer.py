@@ -157,6 +157,18 @@ class Answerer:
             llm = LLMClient.from_settings(settings)
         return cls(store, make_retriever(index, settings, top_k=CANDIDATE_PASSAGES), llm=llm)
 
+    def with_filters(self, filters) -> "Answerer":
+        """An answerer over the same index and documents that searches only within `filters`
+        (assistant.retrieval.SearchFilters); parsed documents and version maps are shared."""
+        from assistant.retrieval import QingfengRetriever
+
+        base = self.retriever
+        retriever = QingfengRetriever(base.index, base.embedder, top_k=base.top_k, filters=filters,
+                                      reranker=base.reranker)
+        sibling = Answerer(self.store, retriever, llm=self.llm)
+        sibling._docs, sibling._lock, sibling._versions = self._docs, self._lock, self._versions
+        return sibling
+
     def document(self, doc_id: str) -> ParsedDocument:
         with self._lock:
             if doc_id not in self._docs:

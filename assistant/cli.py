@@ -391,7 +391,7 @@ def faq(
     """批量生成常见问题解答（FAQ）：按文件、章节分组，每条回答注明出处；可中断后用 --resume 继续。"""
     from assistant.answer import Answerer
     from assistant.faq.export import FORMATS, export
-    from assistant.faq.run import DROP_REASONS, run_faq
+    from assistant.faq.run import run_faq
 
     if out.suffix.lower().lstrip(".") not in FORMATS:
         err_console.print("[red]错误：[/]输出文件请使用 .md、.jsonl、.xlsx 或 .docx 扩展名。")
@@ -417,10 +417,9 @@ def faq(
         raise typer.Exit(1)
     export(result.entries, out, title)
     checkpoint.unlink(missing_ok=True)
-    dropped = "，".join(f"{DROP_REASONS.get(k, k)} {v} 条" for k, v in result.dropped.most_common()) or "无"
     console.print(f"已生成 {len(result.entries)} 条问答（{len(result.documents)} 个文件，候选问题 {result.tasks} 个，"
                   f"本次回答 {result.answered_now} 个），写入 {escape(str(out))}")
-    console.print(f"未采用：{dropped}")
+    console.print(f"未采用：{result.dropped_text}")
     console.print(f"条文覆盖：{result.articles_covered}/{result.articles_total}（{result.coverage:.1%}）；"
                   f"用时 {result.seconds:.1f} 秒，{result.entries_per_minute:.0f} 条/分钟")
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from assistant.lexicon import ASK_WORD, colloquial_pairs, segmenter
 from assistant.question_kind import Kind, answers_kind
 from assistant.sentences import Sentence, split_sentences
+from assistant.textsim import article_pairs, jaccard
 
 
 @dataclass
@@ -160,8 +161,5 @@ def _same_rule(a: Pick, b: Pick) -> bool:
     """Two versions of one document quoting (nearly) the same words: cite only the first."""
     if a.unit.metadata.get("title") != b.unit.metadata.get("title"):
         return False
-    qa = "".join(s.text for s in a.sentences)
-    qb = "".join(s.text for s in b.sentences)
-    ga = {qa[i:i + 2] for i in range(len(qa) - 1)}
-    gb = {qb[i:i + 2] for i in range(len(qb) - 1)}
-    return bool(ga and gb) and len(ga & gb) / len(ga | gb) >= SAME_RULE_SIMILARITY
+    quoted = [article_pairs("".join(s.text for s in pick.sentences)) for pick in (a, b)]
+    return jaccard(*quoted) >= SAME_RULE_SIMILARITY

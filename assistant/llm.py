@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from assistant.answer import Answer, Citation
 from assistant.sentences import split_sentences
+from assistant.textsim import word_pairs
 
 SYSTEM_PROMPT = """你是“清风”党纪法规问答助手。规则：
 1. 只能依据用户消息中<资料>与</资料>之间的编号条文作答，不得使用资料以外的知识，不得编造条文、数字或处分种类。
@@ -96,11 +97,6 @@ class Checked:
     removed: list[tuple[str, str]]  # (sentence, why)
 
 
-def _pairs(text: str) -> set[str]:
-    text = re.sub(r"[^\u4e00-\u9fff0-9A-Za-z]", "", text)
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
 def check_answer(text: str, citations: list[Citation]) -> Checked:
     """Keep the sentences whose citations exist and whose words the cited sources hold."""
     sources = {c.marker: re.sub(r"\s+", "", mask_instructions(c.text)) for c in citations}
@@ -111,7 +107,7 @@ def check_answer(text: str, citations: list[Citation]) -> Checked:
         sentence = s.text
         markers = [int(m) for m in _MARKER.findall(sentence)]
         claim = _MARKER.sub("", sentence).strip()
-        if len(_pairs(claim)) < 2:
+        if len(word_pairs(claim)) < 2:
             continue
         valid = [m for m in markers if m in sources]
         if not markers:
@@ -121,8 +117,8 @@ def check_answer(text: str, citations: list[Citation]) -> Checked:
             removed.append((claim, "引用了不存在的资料编号"))
             continue
         cited = "".join(sources[m] for m in valid)
-        pairs = _pairs(claim)
-        share = len(pairs & _pairs(cited)) / len(pairs)
+        pairs = word_pairs(claim)
+        share = len(pairs & word_pairs(cited)) / len(pairs)
         numbers = [n for n in _NUMBER.findall(claim) if n not in cited]
         if share < SUPPORT or numbers:
             removed.append((claim, "所引条文中找不到这一说法"))

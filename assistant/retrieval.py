@@ -15,6 +15,7 @@ from assistant.embeddings import Embedder
 from assistant.lexicon import expand_colloquial, segmenter
 from assistant.routing import Catalog, DocumentInfo, QueryPlan, analyze
 from assistant.search_index import SearchIndex
+from assistant.textsim import article_pairs, jaccard
 from ingest.metadata import title_key
 
 RRF_K = 60
@@ -196,7 +197,6 @@ class QingfengRetriever(_IndexRetriever):
         self.catalog = catalog_of(index)
         self.reranker = reranker
         self._group_of = {doc_id: title_key(d.title) for doc_id, d in self.catalog.documents.items()}
-        self.last_plan: QueryPlan | None = None
         self._twins: dict[int, float] = {}
         self._bigram_cache: dict[int, set[str]] = {}
 
@@ -233,14 +233,13 @@ class QingfengRetriever(_IndexRetriever):
         if row not in self._twins:
             m = self.index.nodes[row].metadata
             current = self.catalog.current(self._group_of[m["doc_id"]])
-            mine = _bigrams(self.index.squashed_text(row))
+            mine = article_pairs(self.index.squashed_text(row))
             best = 0.0
             for other in self.index.rows_by_doc.get(current.doc_id, []):
                 theirs = self._bigram_cache.get(other)
                 if theirs is None:
-                    theirs = self._bigram_cache[other] = _bigrams(self.index.squashed_text(other))
-                if mine and theirs:
-                    best = max(best, len(mine & theirs) / len(mine | theirs))
+                    theirs = self._bigram_cache[other] = article_pairs(self.index.squashed_text(other))
+                best = max(best, jaccard(mine, theirs))
             self._twins[row] = best
         return self._twins[row]
 
@@ -265,8 +264,7 @@ class QingfengRetriever(_IndexRetriever):
                 fused[row] = fused.get(row, 0.0) + bonus
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        nodes, self.last_plan = self.search(query_bundle.query_str)
-        return nodes
+        return self.search(query_bundle.query_str)[0]
 
     def search(self, question: str) -> tuple[list[NodeWithScore], QueryPlan]:
         """The passages for a question and how the question was read (no state kept: safe to call
@@ -319,11 +317,6 @@ class QingfengRetriever(_IndexRetriever):
         if self.reranker is not None:
             ranked = self.reranker.rerank(question, self.index, ranked)
         return self._nodes(_dedupe(self.index, ranked)), plan
-
-
-def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"^第[零〇一二三四五六七八九十百千0-9]+条", "", text)
-    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
 def _outline_labels(number: int) -> tuple[str, ...]:

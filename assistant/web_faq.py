@@ -9,7 +9,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.faq.export import export
-from assistant.faq.run import DROP_REASONS, run_faq
+from assistant.faq.run import run_faq
 from assistant.web_kb import KnowledgeBase
 
 FAQ_COLUMNS = ["文件", "章节", "问题", "回答", "出处"]
@@ -44,9 +44,8 @@ class FaqTab:
             raise gr.Error("所选文件中没有可生成问题的条文。")
         files = [str(export(result.entries, folder / name)) for name in
                  ("常见问题.docx", "常见问题.xlsx", "常见问题.md", "faq.jsonl")]
-        dropped = "，".join(f"{DROP_REASONS.get(k, k)} {v} 条" for k, v in result.dropped.most_common()) or "无"
         summary = (f"已生成 {len(result.entries)} 条问答（{len(result.documents)} 个文件，候选问题 {result.tasks} 个）；"
-                   f"未采用：{dropped}；条文覆盖 {result.articles_covered}/{result.articles_total}"
+                   f"未采用：{result.dropped_text}；条文覆盖 {result.articles_covered}/{result.articles_total}"
                    f"（{result.coverage:.0%}）；用时 {result.seconds:.1f} 秒。")
         entries = [e.contract() for e in result.entries]
         return summary, _rows(entries), files, entries

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.answer import CANDIDATE_PASSAGES, Answerer
+from assistant.answer import Answerer
 from assistant.config import Settings, get_settings
-from assistant.retrieval import QingfengRetriever, SearchFilters
+from assistant.retrieval import SearchFilters
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.models import DOC_TYPES, STATUSES
 from ingest.store import DocumentRow, Store
@@ -134,7 +134,8 @@ class KnowledgeBase:
         self.job: Job | None = None
         self._job_lock = threading.Lock()
         self._generation = 0
-        self._local = threading.local()
+        self._filtered: dict[tuple, Answerer] = {}  # answerers by (engine generation, filters)
+        self._filtered_lock = threading.Lock()
         if self.read_store.counts()["nodes"]:
             from assistant.search import ensure_search_index
 
@@ -154,27 +155,23 @@ class KnowledgeBase:
 
     def answerer(self, filters: SearchFilters | None = None) -> Answerer | None:
         """An answerer of the current engine with these filters (a retriever holds its filters, so
-        each filter set gets its own; kept per thread); None while the knowledge base is empty.
-        Parsed documents are shared with the engine's answerer."""
+        each filter set gets its own, kept for reuse); None while the knowledge base is empty.
+        Retrieval keeps no per-question state, so threads share them."""
         engine = self.engine
         if engine is None:
             return None
         f = filters or SearchFilters()
+        if f == SearchFilters():
+            return engine.answerer
         key = (engine.generation, tuple(f.documents), tuple(f.doc_types), tuple(f.statuses), f.include_superseded)
-        cache: dict = getattr(self._local, "answerers", {})
-        if any(k[0] != engine.generation for k in cache):
-            cache = {}
-        if key not in cache:
-            if len(cache) >= 8:
-                cache.pop(next(iter(cache)))
-            base = engine.answerer
-            retriever = QingfengRetriever(engine.index, base.retriever.embedder, top_k=CANDIDATE_PASSAGES,
-                                          filters=f, reranker=base.retriever.reranker)
-            answerer = Answerer(engine.store, retriever, llm=base.llm)
-            answerer._docs, answerer._lock, answerer._versions = base._docs, base._lock, base._versions
-            cache[key] = answerer
-        self._local.answerers = cache
-        return cache[key]
+        with self._filtered_lock:
+            if any(k[0] != engine.generation for k in self._filtered):
+                self._filtered.clear()
+            if key not in self._filtered:
+                if len(self._filtered) >= 8:
+                    self._filtered.pop(next(iter(self._filtered)))
+                self._filtered[key] = engine.answerer.with_filters(f)
+            return self._filtered[key]
 
     def _swap(self, index) -> Engine:
         """Make a new engine over `index` current (documents loaded before it serves)."""

@@ -23,10 +23,14 @@ from ingest.store import Store
 
 def article_text(store: Store, item: QuizItem, cache: dict) -> str | None:
     """The cited article as the store holds it."""
-    doc_id = next((r.doc_id for r in cache.setdefault("rows", store.documents()) if r.source == item.citation.source), None)
+    if "rows" not in cache:
+        cache["rows"] = store.documents()
+    doc_id = next((r.doc_id for r in cache["rows"] if r.source == item.citation.source), None)
     if doc_id is None:
         return None
-    doc = cache.get(doc_id) or cache.setdefault(doc_id, store.document(doc_id))
+    if doc_id not in cache:
+        cache[doc_id] = store.document(doc_id)
+    doc = cache[doc_id]
     for unit in doc.units:
         if unit.start == item.citation.start and unit.label == item.citation.article_label \
                 and (item.citation.article is None or unit.number == item.citation.article):

@@ -49,6 +49,7 @@ class Gold:
         from assistant.versions import VersionMap
 
         self._versions = VersionMap()
+        self._other_versions: dict[tuple, list[tuple[str, int, int]]] = {}
         self.docs: dict[str, ParsedDocument] = {}
         for row in store.documents():
             for path in row.paths:
@@ -63,11 +64,14 @@ class Gold:
     def other_versions(self, gold: dict) -> list[tuple[str, int, int]]:
         """Spans of the gold article's counterparts in the other versions of its document
         (the article that says most nearly the same; assistant/versions.py)."""
-        from assistant.versions import VersionMap
         from ingest.metadata import title_key
 
+        key = (gold["file"], gold.get("article"), gold.get("section"))
+        if key in self._other_versions:
+            return self._other_versions[key]
         found, span = self.doc_for(gold["file"]), self.span(gold)
         if not found or not span:
+            self._other_versions[key] = []
             return []
         _, doc = found
         text = doc.text[span[1]:span[2]]
@@ -77,6 +81,7 @@ class Gold:
                 match = self._versions.corresponding(text, other)
                 if match:
                     spans.append((path, match.unit.start, match.unit.end))
+        self._other_versions[key] = spans
         return spans
 
     def span(self, gold: dict) -> tuple[str, int, int] | None:

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from assistant.answer import CANDIDATE_PASSAGES, Answerer
 from assistant.cli import app
 from assistant.faq.export import EXCEL_COLUMNS, export
-from assistant.faq.run import FaqEntry, finish, run_faq
+from assistant.faq.run import finish, run_faq
 from assistant.faq.questions import questions_for
 from assistant.search import make_retriever
 from tests.conftest import ROOT

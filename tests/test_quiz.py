@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner

@@ -81,17 +81,23 @@ class FaqResult:
         return self.articles_covered / self.articles_total if self.articles_total else 0.0
 
     @property
+    def dropped_text(self) -> str:
+        """What was left out and why, in Chinese (无 when nothing was)."""
+        return "，".join(f"{DROP_REASONS.get(k, k)} {v} 条" for k, v in self.dropped.most_common()) or "无"
+
+    @property
     def entries_per_minute(self) -> float:
         return len(self.entries) / self.seconds * 60 if self.seconds else 0.0
 
 
-def plan_tasks(store, documents: list[str] | None = None) -> tuple[list[FaqTask], int]:
+def plan_tasks(store, documents: list[str] | None = None) -> tuple[list[FaqTask], dict[str, set[int]]]:
     """Every candidate question of the chosen documents (current versions by default), and the
-    number of articles they hold."""
+    articles they hold (doc_id → article offsets)."""
     tasks: list[FaqTask] = []
-    sources = load_sources(store, documents)
+    articles: dict[str, set[int]] = {}
     doc_order: dict[str, int] = {}
-    for source in sources:
+    for source in load_sources(store, documents):
+        articles.setdefault(source.doc.doc_id, set()).add(source.start)
         d = doc_order.setdefault(source.doc.doc_id, len(doc_order))
         for q_index, q in enumerate(questions_for(source.text)):
             key = f"{source.doc.doc_id}|{source.unit_index}|{q.text}"
@@ -100,7 +106,7 @@ def plan_tasks(store, documents: list[str] | None = None) -> tuple[list[FaqTask]
                 document=source.doc.meta.title, version=source.doc.meta.version, chapter=source.chapter,
                 article_label=source.unit.label, unit_index=source.unit_index, unit_start=source.start,
                 kind=q.kind, question=q.text, order=(d, source.unit_index, q_index), sentence=q.sentence))
-    return tasks, len(sources)
+    return tasks, articles
 
 
 REPHRASE_PROMPT = ("你是机关工作人员。把下面这个关于规章制度的问题改写成一句自然、口语化的提问（二十五字以内），"
@@ -233,7 +239,7 @@ def run_faq(store, answerer, out_checkpoint: Path, documents: list[str] | None =
     """The whole batch. With `use_llm` and an LLM configured on the answerer, the model phrases the
     questions and writes the answers (both checked; see answer_task and assistant/llm.py)."""
     started = time.perf_counter()
-    tasks, n_articles = plan_tasks(store, documents)
+    tasks, document_articles = plan_tasks(store, documents)
     checkpoint = Checkpoint(out_checkpoint, tasks, resume)
     pending = [t for t in tasks if t.id not in checkpoint.done]
     done_before = len(tasks) - len(pending)
@@ -250,9 +256,7 @@ def run_faq(store, answerer, out_checkpoint: Path, documents: list[str] | None =
     finally:
         checkpoint.close()
     outcomes = [checkpoint.done[t.id] for t in tasks]
-    document_articles: dict[str, set[int]] = {}
-    for source in load_sources(store, documents):
-        document_articles.setdefault(source.doc.doc_id, set()).add(source.start)
     entries, dropped, covered = finish(outcomes, tasks, answerer.retriever.embedder, max_per_doc, document_articles)
+    n_articles = sum(len(starts) for starts in document_articles.values())
     return FaqResult(entries, dropped, n_articles, covered, len(tasks), time.perf_counter() - started,
                      len(pending), sorted({t.document for t in tasks}))

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from assistant.quiz.facts import (MODAL_FLIPS, ORGANS, OTHER_SANCTIONS, PARTY_SANCTIONS, Fact, facts_in, item_text,
                                   organ_group, without_label)
 from assistant.quiz.models import BLANK, QuizCitation, QuizItem
-from assistant.quiz.validate import validate
+from assistant.quiz.validate import failures
 from assistant.sentences import Sentence, split_sentences
+from assistant.textsim import jaccard, word_pairs
 from ingest.metadata import title_key
 from ingest.models import ParsedDocument
 from ingest.numerals import to_int
@@ -128,7 +129,7 @@ class Pools:
                         self._add(self.by_doc[(source.doc.doc_id, f.kind)], f.text)
                         self._add(self.all[f.kind], f.text)
             for lead, items in enumerations(source):
-                self.lists_by_doc[source.doc.doc_id].append((_pairs(lead.text), items))
+                self.lists_by_doc[source.doc.doc_id].append((word_pairs(lead.text), items))
         for name in PARTY_SANCTIONS:
             self._add(self.all["sanction:party"], name)
         for name in OTHER_SANCTIONS:
@@ -166,13 +167,13 @@ class Pools:
                          n: int) -> list[str]:
         """n items of other lists of the document, from the lists whose lead reads most like this
         one first (从重处分的情形 ↔ 从轻处分的情形); none the article holds or that restates a correct item."""
-        mine = _pairs(lead.text)
+        mine = word_pairs(lead.text)
         lists = sorted(self.lists_by_doc.get(source.doc.doc_id, []),
-                       key=lambda entry: -_similarity(mine, entry[0]))
+                       key=lambda entry: -jaccard(mine, entry[0]))
         out: list[str] = []
         for _, others in lists:
             pool = [v for v in others if v not in source.text and v not in items and len(v) <= MAX_ITEM
-                    and all(_similarity(_pairs(v), _pairs(x)) < RESTATES for x in items + out)]
+                    and all(jaccard(word_pairs(v), word_pairs(x)) < RESTATES for x in items + out)]
             rng.shuffle(pool)
             for v in pool:
                 if len(out) < n:
@@ -180,15 +181,6 @@ class Pools:
             if len(out) == n:
                 return out
         return []
-
-
-def _pairs(text: str) -> set[str]:
-    text = re.sub(r"\W", "", text)
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
-def _similarity(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 RESTATES = 0.5  # a wrong option this close to a correct item says the same thing
@@ -398,7 +390,7 @@ def generate(sources: list[Source], request: QuizRequest,
             if item is None:
                 rejected["no_distractors"] += 1
                 continue
-            failed = [check for check, ok in validate(item).items() if not ok]
+            failed = failures(item)
             if failed:
                 rejected.update(failed)
                 continue

@@ -32,6 +32,11 @@ def _filled(item: QuizItem, value: str) -> str:
     return item.sentence.replace(str(item.fact), value, 1)
 
 
+def failures(item: QuizItem) -> list[str]:
+    """The checks an item fails (empty when it passes them all)."""
+    return [check for check, ok in validate(item).items() if not ok]
+
+
 def validate(item: QuizItem) -> dict[str, bool]:
     text = _squash(item.citation.text)
     sentence_in_article = bool(item.sentence) and _squash(item.sentence) in text
