@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from assistant.compose import QuestionTerms, Unit, pick_sentences
 from assistant.conversation import Turn, resolve
-from assistant.question_kind import Kind, has_quantity, question_kind
+from assistant.question_kind import Kind, asks_quantity, has_quantity, question_kind, states_quantity
 from assistant.retrieval import defined_term
 from assistant.routing import analyze
 from assistant.sentences import split_sentences
@@ -31,14 +31,12 @@ from ingest.store import Store
 from ingest.structure import display_label
 
 REFUSAL = "知识库中未找到直接依据。"
+NOT_COVERED = "知识库中没有涵盖这一问题的文件。"
+NO_NUMBER = "所找到的条文中没有问题所问的具体标准或数额。"
 CANDIDATE_PASSAGES = 10  # passages retrieval hands to the composer
 CANDIDATE_UNITS = 8  # distinct articles among them
-# Evidence threshold: the best of the top articles must hold at least this share of the
-# question's weighted words. Calibrated on ../shared/devset (evals/README.md).
-MIN_COVERAGE = 0.1
-NAMED_DOCUMENT_EASING = 0.5
-RELATED = 3
-SAME_ARTICLE_SIMILARITY = 0.5  # an older article this close to a current one is the same rule  # passages listed as related when refusing
+RELATED = 3  # articles listed as related (not cited) after an answer or a refusal
+SAME_ARTICLE_SIMILARITY = 0.5  # an older article this close to a current one is the same rule
 
 
 class EarlierVersion(BaseModel):
@@ -100,7 +98,7 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     related: list[Citation] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
-    evidence: float = 0.0  # coverage of the question by the best article (0..1)
+    evidence: float = 0.0  # P(the documents answer the question), from the relevance model
     timing_ms: dict[str, float] = Field(default_factory=dict)
     mode: str = "extractive"  # or "llm"; "extractive" also when the LLM failed (see notes)
 
@@ -114,11 +112,17 @@ class Answer(BaseModel):
 
 
 # A document the question asks about (not one it only mentions): 《X》规定 / X法里 / X第N条 …
-_ASKS_ABOUT = r"(?=规定|里|中|第|有关|关于|有|的|是|对[^，。？?]{0,10}(?:规定|要求)|[，。？?]|$)"
+_ASKS_ABOUT = r"(?=规定|里|中|第|有关|关于|有|的|是|要求|明确|怎么|如何|对[^，。？?]{0,10}(?:规定|要求)|[，。？?]|$)"
 _QUOTED_TITLE = re.compile(r"《([^》]{2,40})》" + _ASKS_ABOUT)
+# A regulation named without 《》: 党组工作条例里… / 请示报告条例要求…
+_REGULATION_NAME = re.compile(r"([\u4e00-\u9fff（）]{3,20}?条例)" + _ASKS_ABOUT)
+_GENERIC_NAME = re.compile(r"^(有关|相关|这个|这项|这条|该|上述|国家|中央|单位|党内|上级|具体|现行|哪些|什么|按照|根据|依照|违反|"
+                           r"执行|落实|贯彻|我们|本|其他|各项|各种|党纪|纪律|法律|法规)")
+_NAME_LEAD = re.compile(r"^(我想问|想问|请问|问一下|我们|按照|根据|依照|违反|关于|对于|执行|落实|学习|在|的|了|是|和|与)+")
+_KIND_WORDS = re.compile(r"(条例|规定|办法|准则|细则|规则)(（试行）)?$")
 _LAW_NAME = re.compile(r"([\u4e00-\u9fff]{1,10}(?:法典|法))" + _ASKS_ABOUT)
 _NOT_A_LAW = re.compile(r"(违法|依法|办法|方法|做法|说法|看法|立法|执法|司法|合法|非法|守法|用法|想法|书法|枉法|不法|犯法|手法)$")
-_YEAR_VERSION = re.compile(r"(19[5-9][0-9]|20[0-9]{2})\s*年\s*(?:修订|修正|修改|版|印发|颁布|发布|出台|制定|新修订|的《)")
+_YEAR_VERSION = re.compile(r"(19[5-9][0-9]|20[0-9]{2})\s*年\s*(?:修订|修正|修改|版|印发|颁布|发布|出台|制定|新修订|试行|的《)")
 
 
 class Answerer:
@@ -164,7 +168,8 @@ class Answerer:
 
         base = self.retriever
         retriever = QingfengRetriever(base.index, base.embedder, top_k=base.top_k, filters=filters,
-                                      reranker=base.reranker)
+                                      reranker=base.reranker, relevance=base.relevance,
+                                      relevance_rerank=base.relevance_rerank)
         sibling = Answerer(self.store, retriever, llm=self.llm)
         sibling._docs, sibling._lock, sibling._versions = self._docs, self._lock, self._versions
         return sibling
@@ -182,13 +187,15 @@ class Answerer:
         question = question.strip()
         first_plan = analyze(question, self.catalog)
         resolved = resolve(question, history or [], bool(first_plan.groups), first_plan.article is not None)
-        nodes, plan = self.retriever.search(resolved)
+        result = self.retriever.search(resolved)
+        plan = result.plan
         kind = question_kind(resolved if resolved != question else question, plan.article is not None)
         retrieved = time.perf_counter()
 
-        units = self._units(nodes, plan)
+        units = self._units(result.nodes, plan, result.relevance)
         terms = QuestionTerms(resolved, self.index)
-        evidence = max((terms.coverage(u.text) for u in units[:3]), default=0.0)
+        evidence = result.answerable if result.answerable is not None else max(
+            (u.relevance or 0.0 for u in units), default=0.0)
         answer = Answer(question=question, resolved_question=resolved, kind=kind.value, refused=False,
                         answer="", evidence=evidence)
 
@@ -197,6 +204,9 @@ class Answerer:
             self._refuse(answer, units, reason)
         else:
             answer.citations = [self._citation(i + 1, p.unit, p.sentences) for i, p in enumerate(picks)]
+            cited = {(p.unit.doc_id, p.unit.unit_index) for p in picks}
+            answer.related = [self._citation(None, u, split_sentences(u.text)[:1]) for u in units
+                              if (u.doc_id, u.unit_index) not in cited][:RELATED]
             answer.answer = compose_text(answer.citations, kind)
             answer.notes = [c.version_note for c in answer.citations if c.version_note]
             if plan.article is not None and not plan.groups:
@@ -205,7 +215,8 @@ class Answerer:
             if answer.notes:
                 answer.answer += "\n\n" + "\n".join(f"注意：{n}" for n in answer.notes)
         composed = time.perf_counter()
-        answer.timing_ms = {"retrieve": _ms(retrieved - started), "compose": _ms(composed - retrieved)}
+        answer.timing_ms = {"retrieve": _ms(retrieved - started), "relevance": result.relevance_ms,
+                            "compose": _ms(composed - retrieved)}
         if use_llm and self.llm is not None and not answer.refused:
             from assistant.llm import rewrite_with_llm
 
@@ -215,30 +226,41 @@ class Answerer:
         return answer
 
     def _evidence(self, question, plan, units, terms, kind, evidence) -> tuple[list, str | None]:
-        """The sentences to quote, or why the documents do not answer the question ("" = too weak)."""
-        missing = self._missing_source(question, plan)
+        """The sentences to quote, or why the documents do not answer the question.
+
+        The relevance model decides: below its refusal threshold the documents do not answer;
+        besides the best article, only articles at or above its citation threshold are cited."""
+        missing = self.missing_source(question, plan)
         if missing is not None:
             return [], missing
         if not units:
-            return [], ""
+            return [], NOT_COVERED
         routed = plan.article is not None and bool(plan.groups) and units[0].metadata.get("article") == plan.article
-        # A question that names a document the index holds needs less of its wording matched.
-        threshold = MIN_COVERAGE * (NAMED_DOCUMENT_EASING if plan.groups else 1.0)
-        if evidence < threshold and not routed:
-            return [], ""
+        thresholds = self.retriever.relevance.thresholds if self.retriever.relevance is not None else None
+        if thresholds is not None and not routed:
+            if evidence < thresholds.refuse:
+                return [], NOT_COVERED
+            best = max(units, key=lambda u: u.relevance or 0.0)
+            units = [u for u in units if u is best or (u.relevance or 0.0) >= thresholds.cite]
+        for rank, unit in enumerate(units):
+            unit.rank = rank
         defined = defined_term(question) if kind is Kind.DEFINITION else None
         picks = pick_sentences(units, terms, kind, defined)
-        if kind is Kind.STANDARD and not any(has_quantity(s.text) for p in picks for s in p.sentences):
-            return [], "所找到的条文中没有问题所问的具体标准或数额。"
+        quoted = [s.text for p in picks for s in p.sentences]
+        if kind is Kind.STANDARD and not any(has_quantity(s) for s in quoted):
+            return [], NO_NUMBER
+        if asks_quantity(question) and not any(states_quantity(s) for s in quoted):
+            return [], NO_NUMBER
         return picks, None
 
-    def _units(self, nodes, plan) -> list[Unit]:
+    def _units(self, nodes, plan, relevance: list[float] | None = None) -> list[Unit]:
         """The distinct articles behind the passages, best first. Unless the question asks for a
         version, an article of an older version gives way to the current version's article that
         says the same (it is then listed among the current article's earlier versions)."""
         units: list[Unit] = []
         seen: set[tuple[str, int]] = set()
-        for item in nodes:
+        by_unit: dict[tuple[str, int], Unit] = {}
+        for i, item in enumerate(nodes):
             m = item.node.metadata
             doc_id, unit_index = m["doc_id"], m["unit_index"]
             doc = self.document(doc_id)
@@ -246,14 +268,20 @@ class Answerer:
                 continue
             if not plan.asks_version:
                 doc, unit_index = self._current_counterpart(doc, unit_index)
+            p = relevance[i] if relevance else None
             if (doc.doc_id, unit_index) in seen:
+                unit = by_unit.get((doc.doc_id, unit_index))
+                if unit is not None and p is not None:
+                    unit.relevance = max(unit.relevance or 0.0, p)
                 continue
             seen.add((doc.doc_id, unit_index))
+            if len(units) >= CANDIDATE_UNITS:
+                continue
             u = doc.units[unit_index]
             meta = m if doc.doc_id == doc_id else _unit_metadata(doc, unit_index)
-            units.append(Unit(len(units), doc.doc_id, unit_index, doc.text[u.start:u.end], u.start, meta))
-            if len(units) >= CANDIDATE_UNITS:
-                break
+            unit = Unit(len(units), doc.doc_id, unit_index, doc.text[u.start:u.end], u.start, meta, relevance=p)
+            units.append(unit)
+            by_unit[(doc.doc_id, unit_index)] = unit
         return units
 
     def _current_counterpart(self, doc: ParsedDocument, unit_index: int) -> tuple[ParsedDocument, int]:
@@ -270,7 +298,7 @@ class Answerer:
             return doc, unit_index
         return target, target.units.index(match.unit)
 
-    def _missing_source(self, question: str, plan) -> str | None:
+    def missing_source(self, question: str, plan) -> str | None:
         """A named document, or a named version of one, that the knowledge base does not hold."""
         text = re.sub(r"\s+", "", question)
         for key in plan.groups:
@@ -278,16 +306,34 @@ class Answerer:
             for m in _YEAR_VERSION.finditer(text):
                 year = int(m.group(1))
                 known = sorted(y for y in years if y)
-                if year not in years and (not known or year > known[-1]):
+                if year not in years:
                     have = "、".join(f"{y}年" for y in known) or "未注明年份的"
                     return f"知识库中没有《{self.catalog.current(key).title}》的{year}年版本（现有{have}版本）。"
         if plan.groups:
             return None
         names = _QUOTED_TITLE.findall(text) + [n for n in _LAW_NAME.findall(text) if not _NOT_A_LAW.search(n)]
+        names += [n for n in (_NAME_LEAD.sub("", n) for n in _REGULATION_NAME.findall(text))
+                  if len(n) >= 5 and not _GENERIC_NAME.search(n)]
         for name in names:
-            if len(name) >= 3 and not analyze(f"《{name}》", self.catalog).groups:
+            if len(name) >= 3 and not analyze(f"《{name}》", self.catalog).groups and not self._like_held_title(name):
                 return f"知识库中没有《{name}》。"
         return None
+
+    def _like_held_title(self, name: str) -> bool:
+        """A name that is a held document's title in other words (公务接待规定 for 国内公务接待管理规定):
+        nearly all of its characters pairs, the kind word aside, are in one title."""
+        kind = _KIND_WORDS.search(name)
+        core = _KIND_WORDS.sub("", name)
+        pairs = {core[i:i + 2] for i in range(len(core) - 1)}
+        if len(pairs) < 2:
+            return True  # too short to tell: not refused for its name
+        for doc in self.catalog.documents.values():
+            title = doc.title
+            if kind and kind.group(1) not in title:
+                continue  # a 条例 is not an 意见
+            if len(pairs & {title[i:i + 2] for i in range(len(title) - 1)}) >= 0.75 * len(pairs):
+                return True
+        return False
 
     def _refuse(self, answer: Answer, units: list[Unit], reason: str) -> None:
         answer.refused = True

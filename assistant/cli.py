@@ -276,6 +276,10 @@ def _print_answer(answer) -> None:
         if c.earlier_versions:
             earlier = "、".join(f"{e.version}年版{e.article_label}" for e in c.earlier_versions)
             console.print(f"   [dim]历史版本对应条文：{escape(earlier)}[/]")
+    if answer.related and not answer.refused:
+        console.print("\n[bold]相关条文（不作为答案依据）[/]")
+        for c in answer.related:
+            console.print(f"[dim]· {escape(c.reference)}[/]")
     extra = [n for n in answer.notes if n not in answer.answer]
     for note in extra:
         console.print(f"[yellow]提示：{escape(note)}[/]")

@@ -24,6 +24,7 @@ class Unit:
     start: int  # offset of `text` in its document
     metadata: dict  # metadata of the passage that found it
     sentences: list[Sentence] = field(default_factory=list)
+    relevance: float | None = None  # P(it answers the question), best of its passages
 
 
 @dataclass

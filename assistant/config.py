@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     cache_dir: Path = Path.home() / ".cache" / "qingfeng"  # embedding cache shared by indexes
     dense_index: str = "auto"  # flat (exact), hnsw, or auto (hnsw above 200k chunks)
     reranker_model: str | None = None  # a local cross-encoder directory, optional
+    # Relevance model (assistant/relevance.py): "shipped", a folder of a retrained model, or "off"
+    relevance_model: str = "shipped"
+    relevance_rerank: bool = True  # re-rank retrieval's top passages by the model
     alias_file: str | None = None  # extra document aliases (TSV: alias, title)
     # Optional LLM through an OpenAI-compatible endpoint (vLLM, Ollama, Xinference, llama.cpp …)
     llm_base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1

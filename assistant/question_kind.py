@@ -71,3 +71,18 @@ _QUANTITY = re.compile(r"[0-9０-９]+|[一二三四五六七八九十百千万�
 def has_quantity(sentence: str) -> bool:
     """Whether a sentence states a number, amount, duration or limit."""
     return bool(_QUANTITY.search(sentence))
+
+
+_ASKS_QUANTITY = re.compile(r"多少|(?<!哪)几(个|名|人|天|日|次|年|月|级|倍|元|星|间|辆|桌|小时|周|岁|万|千|百)|"
+                            r"哪一年|哪年|何时|什么时候|多长时间|多久|多大|多高|多远")
+_STATED_QUANTITY = re.compile(r"[0-9０-９]+|[一二三四五六七八九十百千万两半]+(个|名|人|天|日|次|年|月|级|倍|元|星|间|辆|桌|小时|周|岁|分之|万|千|公里|升|平方米)")
+
+
+def asks_quantity(question: str) -> bool:
+    """Whether a question asks for a number, an amount, a duration or a date (多少 / 几天 / 哪一年)."""
+    return bool(_ASKS_QUANTITY.search(re.sub(r"\s+", "", question)))
+
+
+def states_quantity(sentence: str) -> bool:
+    """Whether a sentence states a number (a numeral with its unit), not only a comparison word."""
+    return bool(_STATED_QUANTITY.search(sentence))

@@ -5,6 +5,7 @@ preference, everyday-word bridging, metadata filters, de-duplication and an opti
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,6 +14,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant.embeddings import Embedder
 from assistant.lexicon import expand_colloquial, segmenter
+from assistant.relevance import Passage, QuestionContext, RelevanceModel
 from assistant.routing import Catalog, DocumentInfo, QueryPlan, analyze
 from assistant.search_index import SearchIndex
 from assistant.textsim import article_pairs, jaccard
@@ -23,6 +25,12 @@ CANDIDATES = 100
 QUOTE_BONUS = 0.1  # a passage holding words the question quotes
 DEFINITION_BONUS = 0.05  # a passage defining the term a question asks about
 FULL_SCAN_LIMIT = 50_000  # up to this many chunks, quotes are looked for in every chunk
+RERANK_WEIGHT = 0.85  # of the relevance model against the retriever's score, chosen on the team's held-out questions
+PHRASE_BONUS = 0.2  # a passage holding the question's words verbatim (a pasted sentence)
+PHRASE_WINDOW = 10  # characters of a verbatim run looked for …
+PHRASE_STRIDE = 3  # … every this many characters of the question
+PHRASE_MAX_WINDOWS = 12  # at most this many runs looked for in a long question
+PHRASE_DISTINCT_ROWS = 8  # a run found in more passages than this is boilerplate, not a source
 
 _QUOTE = re.compile(r"“([^”]{2,80})”|\"([^\"]{2,80})\"|「([^」]{2,80})」|‘([^’]{2,80})’|『([^』]{2,80})』")
 _DEFINITION_ASK = re.compile(
@@ -60,6 +68,19 @@ def defined_term(question: str) -> str | None:
 def defines(text: str, term: str) -> bool:
     t = re.escape(term)
     return re.search(rf"所称{t}|{t}[”\"]?[，,]?(是指|指|包括|分为|，是)", text) is not None
+
+
+@dataclass
+class SearchResult:
+    """The passages for a question, best first, with how the question was read and, when a
+    relevance model is set, P(passage answers the question) for each passage."""
+
+    nodes: list[NodeWithScore]
+    plan: QueryPlan
+    passages: list[Passage]  # what retrieval knows of each node (same order)
+    relevance: list[float] | None = None
+    answerable: float | None = None  # P(the documents answer the question), from the same model
+    relevance_ms: float = 0.0  # time the relevance model took (features and both predictions)
 
 
 @dataclass
@@ -191,11 +212,16 @@ class QingfengRetriever(_IndexRetriever):
     TWIN_SIMILARITY = 0.6  # character-bigram overlap above which two passages say the same
     NAMED_DOCUMENT_FACTOR = 2.0
 
+    RELEVANCE_DEPTH = 20  # passages the relevance model scores (and re-ranks, when on)
+
     def __init__(self, index: SearchIndex, embedder: Embedder, top_k: int = 10,
-                 filters: SearchFilters | None = None, reranker=None):
+                 filters: SearchFilters | None = None, reranker=None,
+                 relevance: RelevanceModel | None = None, relevance_rerank: bool = True):
         super().__init__(index, embedder, top_k, filters)
         self.catalog = catalog_of(index)
         self.reranker = reranker
+        self.relevance = relevance
+        self.relevance_rerank = relevance_rerank
         self._group_of = {doc_id: title_key(d.title) for doc_id, d in self.catalog.documents.items()}
         self._twins: dict[int, float] = {}
         self._bigram_cache: dict[int, set[str]] = {}
@@ -243,8 +269,34 @@ class QingfengRetriever(_IndexRetriever):
             self._twins[row] = best
         return self._twins[row]
 
+    def _add_verbatim_runs(self, question: str, fused: dict[int, float], mask) -> None:
+        """A question that is (or holds) a sentence pasted from a document finds that document:
+        passages holding distinctive runs of the question's characters verbatim get a bonus in
+        proportion to the share of the question's runs they hold."""
+        text = re.sub(r"\s+", "", question).rstrip("？?。！!")
+        if len(text) < PHRASE_WINDOW:
+            return
+        # The whole question is a run of a document: every passage holding it (boilerplate too).
+        for row in self.index.rows_containing(text, limit=len(self.index)):
+            if mask is None or mask[row]:
+                fused[row] = fused.get(row, 0.0) + PHRASE_BONUS
+        span = len(text) - PHRASE_WINDOW + 1
+        starts = range(0, span, max(PHRASE_STRIDE, span // PHRASE_MAX_WINDOWS + 1))
+        found: dict[int, int] = {}
+        for start in starts:
+            window = text[start:start + PHRASE_WINDOW]
+            rows = self.index.rows_containing(window, limit=PHRASE_DISTINCT_ROWS + 1)
+            if len(rows) > PHRASE_DISTINCT_ROWS:
+                continue
+            for row in rows:
+                if mask is None or mask[row]:
+                    found[row] = found.get(row, 0) + 1
+        for row, count in found.items():
+            fused[row] = fused.get(row, 0.0) + PHRASE_BONUS * count / len(starts)
+
     def _add_text_signals(self, question: str, fused: dict[int, float], mask) -> None:
         """Bonuses for passages that hold the words the question quotes, or define its term."""
+        self._add_verbatim_runs(question, fused, mask)
         quotes = [q for q in quoted_phrases(question) if len(q) >= 4]
         term = defined_term(question)
         if not quotes and not term:
@@ -264,11 +316,11 @@ class QingfengRetriever(_IndexRetriever):
                 fused[row] = fused.get(row, 0.0) + bonus
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        return self.search(query_bundle.query_str)[0]
+        return self.search(query_bundle.query_str).nodes
 
-    def search(self, question: str) -> tuple[list[NodeWithScore], QueryPlan]:
+    def search(self, question: str, depth: int | None = None) -> SearchResult:
         """The passages for a question and how the question was read (no state kept: safe to call
-        from several threads at once)."""
+        from several threads at once). `depth` passages are returned (default: top_k)."""
         plan = analyze(question, self.catalog)
         mask = self.filters.mask(self.index)
         # Each named document's requested version; when a version is asked for, the document's
@@ -283,7 +335,8 @@ class QingfengRetriever(_IndexRetriever):
             mask = keep if mask is None else (mask & keep)
 
         expansions = expand_colloquial(question)
-        fused = self.fuse(self.lexical_hits(question, mask, expansions), self.dense_hits(question, mask))
+        lexical, dense = self.lexical_hits(question, mask, expansions), self.dense_hits(question, mask)
+        fused = self.fuse(lexical, dense)
 
         self._add_text_signals(question, fused, mask)
         for row in list(fused):
@@ -298,6 +351,7 @@ class QingfengRetriever(_IndexRetriever):
 
         # Direct route: a named article of a named document comes first. Without a named
         # document, the document of the best passage is taken when it has that article.
+        direct: list[int] = []
         if plan.article is not None:
             docs = list(chosen.values())
             if not docs and ranked:
@@ -314,9 +368,42 @@ class QingfengRetriever(_IndexRetriever):
                 routed = set(direct)
                 ranked = [(r, top) for r in direct] + [(r, s) for r, s in ranked if r not in routed]
 
+        routed_rows = set(direct) if plan.article is not None and direct else set()
         if self.reranker is not None:
             ranked = self.reranker.rerank(question, self.index, ranked)
-        return self._nodes(_dedupe(self.index, ranked)), plan
+        ranked = _dedupe(self.index, ranked)
+        keep = depth or self.top_k
+        head = ranked[:max(keep, self.RELEVANCE_DEPTH if self.relevance is not None else 0)]
+        lexical_of, dense_of = dict(lexical), dict(dense)
+        dense_floor = min(dense_of.values(), default=0.0)
+        passages = [self._passage(r, s, i, lexical_of.get(r, 0.0), dense_of.get(r, dense_floor), r in routed_rows)
+                    for i, (r, s) in enumerate(head)]
+        relevance, answerable = None, None
+        started = time.perf_counter()
+        if self.relevance is not None and head:
+            ctx = QuestionContext(question, self.index, plan.groups, plan.article is not None)
+            judgement = self.relevance.judge(ctx, passages)
+            probabilities, answerable = judgement.probabilities, judgement.answerable
+            order = list(range(len(head)))
+            if self.relevance_rerank:
+                # Routed passages (a named article) stay first; the rest by the model's probability
+                # blended with the retriever's own score (evals/README.md: how the weight was chosen).
+                top = max(p.fused for p in passages) or 1.0
+                order.sort(key=lambda i: (not passages[i].routed, -(RERANK_WEIGHT * probabilities[i]
+                                                                     + (1 - RERANK_WEIGHT) * passages[i].fused / top)))
+            head = [head[i] for i in order]
+            passages = [passages[i] for i in order]
+            relevance = [float(probabilities[i]) for i in order]
+        nodes = [NodeWithScore(node=self.index.nodes[r], score=float(s)) for r, s in head[:keep]]
+        return SearchResult(nodes, plan, passages[:keep], relevance[:keep] if relevance else None, answerable,
+                            round(1000 * (time.perf_counter() - started), 2))
+
+    def _passage(self, row: int, score: float, rank: int, lexical: float, dense: float, routed: bool) -> Passage:
+        m = self.index.nodes[row].metadata
+        key = self._group_of[m["doc_id"]]
+        current = not self.catalog.has_versions(key) or self.catalog.current(key).doc_id == m["doc_id"]
+        return Passage(self.index.nodes[row].text, m["title"], m.get("heading", ""), key, current,
+                       lexical, dense, score, rank, routed)
 
 
 def _outline_labels(number: int) -> tuple[str, ...]:

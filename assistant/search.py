@@ -41,7 +41,17 @@ def make_retriever(index: SearchIndex, settings: Settings | None = None, top_k: 
 
         reranker = CrossEncoderReranker(settings.reranker_model)
     return QingfengRetriever(index, load_embedder(settings.embedding_model), top_k=top_k, filters=filters,
-                             reranker=reranker)
+                             reranker=reranker, relevance=load_relevance(settings),
+                             relevance_rerank=settings.relevance_rerank)
+
+
+def load_relevance(settings: Settings):
+    """The relevance model the settings name: the shipped one, a retrained folder, or none."""
+    from assistant.relevance import RelevanceModel
+
+    if settings.relevance_model == "off":
+        return None
+    return RelevanceModel.load(None if settings.relevance_model == "shipped" else settings.relevance_model)
 
 
 def result_json(item: NodeWithScore) -> dict:

@@ -92,6 +92,8 @@ class SearchIndex:
             self.rows_by_doc.setdefault(node.metadata["doc_id"], []).append(row)
         self._vocab = getattr(self.lexical, "vocab_dict", {}) or {}
         self._squashed: dict[int, str] = {}
+        self._joined: tuple[str, list[int]] | None = None
+        self._counts: dict[str, int] = {}
 
     def squashed_text(self, row: int) -> str:
         """A chunk's text without whitespace (for exact-phrase checks), computed once."""
@@ -99,6 +101,40 @@ class SearchIndex:
         if text is None:
             text = self._squashed[row] = re.sub(r"\s+", "", self.nodes[row].text)
         return text
+
+    def _joined_text(self) -> tuple[str, list[int]]:
+        """All chunks' whitespace-free texts in one string (NUL between them), and where each starts."""
+        if self._joined is None:
+            texts = [self.squashed_text(r) for r in range(len(self.nodes))]
+            starts, offset = [], 0
+            for text in texts:
+                starts.append(offset)
+                offset += len(text) + 1
+            self._joined = ("\x00".join(texts), starts)
+        return self._joined
+
+    def occurrences(self, needle: str) -> int:
+        """How often `needle` occurs verbatim in the chunks' text (one pass in C, remembered)."""
+        count = self._counts.get(needle)
+        if count is None:
+            if len(self._counts) > 100_000:
+                self._counts.clear()
+            count = self._counts[needle] = self._joined_text()[0].count(needle)
+        return count
+
+    def rows_containing(self, needle: str, limit: int = 50) -> list[int]:
+        """Rows whose whitespace-free text holds `needle` verbatim (at most `limit`)."""
+        import bisect
+
+        joined, starts = self._joined_text()
+        rows: list[int] = []
+        at = joined.find(needle)
+        while at != -1 and len(rows) < limit:
+            row = bisect.bisect_right(starts, at) - 1
+            if not rows or rows[-1] != row:
+                rows.append(row)
+            at = joined.find(needle, at + 1)
+        return rows
 
     def __len__(self) -> int:
         return len(self.nodes)

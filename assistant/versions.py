@@ -22,6 +22,7 @@ class VersionMap:
 
     def __init__(self) -> None:
         self._sets: dict[str, list[set[str]]] = {}
+        self._found: dict[tuple[str, str], tuple[int, float] | None] = {}  # (text, doc) → best unit
 
     def _units(self, doc: ParsedDocument) -> list[set[str]]:
         if doc.doc_id not in self._sets:
@@ -29,6 +30,13 @@ class VersionMap:
         return self._sets[doc.doc_id]
 
     def corresponding(self, text: str, target: ParsedDocument) -> Correspondence | None:
+        key = (text, target.doc_id)
+        if key not in self._found:
+            self._found[key] = self._best(text, target)
+        found = self._found[key]
+        return None if found is None else Correspondence(target.units[found[0]], found[1])
+
+    def _best(self, text: str, target: ParsedDocument) -> tuple[int, float] | None:
         mine = article_pairs(text)
         if not mine:
             return None
@@ -37,6 +45,4 @@ class VersionMap:
             sim = jaccard(mine, theirs)
             if sim > best:
                 best, best_i = sim, i
-        if best < MIN_SIMILARITY:
-            return None
-        return Correspondence(target.units[best_i], best)
+        return None if best < MIN_SIMILARITY else (best_i, best)

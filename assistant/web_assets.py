@@ -34,6 +34,7 @@ CSS = """
 .qf-earlier { margin-top: .4em; font-size: .92em; }
 .qf-earlier-head { color: var(--body-text-color-subdued); }
 .qf-refused-note { color: #b45309; margin: .3em 0; }
+.qf-related-note { color: #6b7280; margin: .8em 0 .3em; font-size: .9em; border-top: 1px dashed #d1d5db; padding-top: .4em; }
 #qf-sources { max-height: 75vh; overflow-y: auto; }
 """
 

@@ -69,6 +69,10 @@ def plain_text(answer: Answer) -> str:
             lines.append(f"{marker}{c.reference}")
             if not answer.refused:
                 lines.append(f"    “{c.quote}”")
+    if answer.related and not answer.refused:
+        lines.append("")
+        lines.append("相关条文（不作为答案依据）：")
+        lines += [f"- {c.reference}" for c in answer.related]
     return "\n".join(lines)
 
 
@@ -181,6 +185,10 @@ def turn_sources_html(record: TurnRecord) -> str:
                         for i, c in enumerate(a.related, start=1))
     else:
         body = "".join(citation_html(c, source_id(record.turn, c.marker), f"[{c.marker}]") for c in a.citations)
+        if a.related:
+            body += '<div class="qf-related-note">相关条文（不作为答案依据）</div>'
+            body += "".join(citation_html(c, related_id(record.turn, i), f"相关{i}", quoted=False)
+                            for i, c in enumerate(a.related, start=1))
     return f'<section class="qf-turn" id="qf-turn-{record.turn}">{head}{body}</section>'
 
 

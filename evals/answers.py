@@ -6,7 +6,10 @@
 - refusal on out_of_scope items, false refusals on the rest;
 - answer latency p50/p95 (warm).
 
-    python -m evals.answers --index DIR --gold ../shared/devset/synthetic_dev.jsonl [--gold ...]
+    python -m evals.answers --index DIR --gold ../shared/devset/synthetic_dev.jsonl [--gold ...] [--team]
+
+`--team` adds the held-out split of the team's own questions (evals/relevance_data.py): the
+in-scope and out-of-scope banks, and questions generated from articles that training never saw.
 
 A citation is judged with the retrieval hit rule (evals/retrieval.py): its file and the span of
 its article, or an evidence string inside its text; `version` items count only the gold file.
@@ -31,12 +34,13 @@ def citation_passage(citation: Citation) -> Passage:
 
 def evaluate(items: list[dict], answerer: Answerer, gold: Gold, answers_out=None) -> dict:
     rows: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    latencies = []
+    latencies, model_ms = [], []
     answerer.ask("预热")  # load models before timing
     for item in items:
         started = time.perf_counter()
         answer = answerer.ask(item["question"], use_llm=False)
         latencies.append(time.perf_counter() - started)
+        model_ms.append(answer.timing_ms.get("relevance", 0.0))
         if answers_out is not None:
             answers_out.write(json.dumps({"id": item["id"], **answer.contract()}, ensure_ascii=False) + "\n")
         for cat in (item["category"], "ALL"):
@@ -63,8 +67,23 @@ def evaluate(items: list[dict], answerer: Answerer, gold: Gold, answers_out=None
             "oos_refused": _mean(r["refused_oos"]),
         }
     lat = sorted(latencies)
-    table["_latency_ms"] = {"p50": lat[len(lat) // 2] * 1000, "p95": lat[min(len(lat) - 1, int(len(lat) * 0.95))] * 1000}
+    model = sorted(model_ms)
+    table["_latency_ms"] = {"p50": lat[len(lat) // 2] * 1000, "p95": lat[min(len(lat) - 1, int(len(lat) * 0.95))] * 1000,
+                            "relevance_p50": model[len(model) // 2], "relevance_p95": model[min(len(model) - 1, int(len(model) * 0.95))]}
     return table
+
+
+def team_held_out(store) -> list[tuple[str, list[dict]]]:
+    """The held-out split of the team's banks, and of the questions generated from articles (those
+    of numbered articles, judged by the same hit rule), as dev-set records."""
+    from evals.relevance_data import bank_questions, generated_questions
+
+    bank = [q.item() for q in bank_questions() if q.held_out]
+    generated = []
+    for q in generated_questions(store):
+        if q.held_out and q.article is not None:
+            generated.append({**q.item(), "gold": [{"file": q.file, "article": q.article}]})
+    return [("team_bank_held_out", bank), ("team_generated_held_out", generated)]
 
 
 def _mean(values: list) -> float | None:
@@ -78,7 +97,8 @@ def _fmt(value: float | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description="回答评测 / answer evaluation")
     parser.add_argument("--index", type=Path, required=True)
-    parser.add_argument("--gold", type=Path, action="append", required=True)
+    parser.add_argument("--gold", type=Path, action="append", default=[])
+    parser.add_argument("--team", action="store_true", help="also the held-out split of the team's questions")
     parser.add_argument("--out", type=Path, help="write the figures as JSON")
     parser.add_argument("--answers", type=Path, help="write every answer as JSONL")
     args = parser.parse_args()
@@ -86,10 +106,13 @@ def main() -> None:
     gold = Gold(answerer.store)
     results = {}
     answers_out = open(args.answers, "w", encoding="utf-8") if args.answers else None
-    for gold_file in args.gold:
-        items = [json.loads(l) for l in gold_file.read_text(encoding="utf-8").splitlines() if l.strip()]
-        table = results[gold_file.name] = evaluate(items, answerer, gold, answers_out)
-        print(f"\n## {gold_file.name} ({len(items)} questions)\n")
+    sets = [(f.name, [json.loads(l) for l in f.read_text(encoding="utf-8").splitlines() if l.strip()])
+            for f in args.gold]
+    if args.team:
+        sets += team_held_out(answerer.store)
+    for name, items in sets:
+        table = results[name] = evaluate(items, answerer, gold, answers_out)
+        print(f"\n## {name} ({len(items)} questions)\n")
         print("| category | n | citation hit | + earlier versions | citation precision | false refusal | out_of_scope refused |")
         print("|:--|:--|:--|:--|:--|:--|:--|")
         cats = ["ALL"] + sorted(c for c in table if c not in ("ALL",) and not c.startswith("_"))
@@ -99,7 +122,8 @@ def main() -> None:
                   f"{_fmt(row['citation_precision'])} | "
                   f"{_fmt(row['false_refusal'])} | {_fmt(row['oos_refused'])} |")
         lat = table["_latency_ms"]
-        print(f"\nanswer latency (extractive, warm): p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms")
+        print(f"\nanswer latency (extractive, warm): p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms; "
+              f"of which the relevance model p50 {lat['relevance_p50']:.1f} ms, p95 {lat['relevance_p95']:.1f} ms")
     if answers_out:
         answers_out.close()
     if args.out:
