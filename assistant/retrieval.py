@@ -269,17 +269,22 @@ class QingfengRetriever(_IndexRetriever):
             self._twins[row] = best
         return self._twins[row]
 
-    def _add_verbatim_runs(self, question: str, fused: dict[int, float], mask) -> None:
+    def _add_verbatim_runs(self, question: str, fused: dict[int, float], mask) -> list[int]:
         """A question that is (or holds) a sentence pasted from a document finds that document:
         passages holding distinctive runs of the question's characters verbatim get a bonus in
         proportion to the share of the question's runs they hold."""
         text = re.sub(r"\s+", "", question).rstrip("？?。！!")
         if len(text) < PHRASE_WINDOW:
-            return
-        # The whole question is a run of a document: every passage holding it (boilerplate too).
-        for row in self.index.rows_containing(text, limit=len(self.index)):
-            if mask is None or mask[row]:
-                fused[row] = fused.get(row, 0.0) + PHRASE_BONUS
+            return []
+        # The whole question (or the words it quotes) is a run of a document: every passage holding
+        # it (boilerplate too).
+        pasted: list[int] = []
+        for run in [text] + [q for q in quoted_phrases(question) if len(q) >= PHRASE_WINDOW]:
+            pasted = [r for r in self.index.rows_containing(run, limit=len(self.index)) if mask is None or mask[r]]
+            if pasted:
+                break
+        for row in pasted:
+            fused[row] = fused.get(row, 0.0) + PHRASE_BONUS
         span = len(text) - PHRASE_WINDOW + 1
         starts = range(0, span, max(PHRASE_STRIDE, span // PHRASE_MAX_WINDOWS + 1))
         found: dict[int, int] = {}
@@ -293,14 +298,16 @@ class QingfengRetriever(_IndexRetriever):
                     found[row] = found.get(row, 0) + 1
         for row, count in found.items():
             fused[row] = fused.get(row, 0.0) + PHRASE_BONUS * count / len(starts)
+        return pasted
 
-    def _add_text_signals(self, question: str, fused: dict[int, float], mask) -> None:
-        """Bonuses for passages that hold the words the question quotes, or define its term."""
-        self._add_verbatim_runs(question, fused, mask)
+    def _add_text_signals(self, question: str, fused: dict[int, float], mask) -> list[int]:
+        """Bonuses for passages that hold the words the question quotes, or define its term; the
+        passages that hold the whole question verbatim (a pasted sentence) are returned."""
+        pasted = self._add_verbatim_runs(question, fused, mask)
         quotes = [q for q in quoted_phrases(question) if len(q) >= 4]
         term = defined_term(question)
         if not quotes and not term:
-            return
+            return pasted
         if len(self.index) <= FULL_SCAN_LIMIT:
             rows = range(len(self.index)) if mask is None else [int(r) for r in np.flatnonzero(mask)]
         else:
@@ -314,6 +321,7 @@ class QingfengRetriever(_IndexRetriever):
                 bonus += DEFINITION_BONUS
             if bonus:
                 fused[row] = fused.get(row, 0.0) + bonus
+        return pasted
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.search(query_bundle.query_str).nodes
@@ -338,7 +346,7 @@ class QingfengRetriever(_IndexRetriever):
         lexical, dense = self.lexical_hits(question, mask, expansions), self.dense_hits(question, mask)
         fused = self.fuse(lexical, dense)
 
-        self._add_text_signals(question, fused, mask)
+        pasted = self._add_text_signals(question, fused, mask)
         for row in list(fused):
             m = self.index.nodes[row].metadata
             key = self._group_of[m["doc_id"]]
@@ -352,7 +360,14 @@ class QingfengRetriever(_IndexRetriever):
         # Direct route: a named article of a named document comes first. Without a named
         # document, the document of the best passage is taken when it has that article.
         direct: list[int] = []
-        if plan.article is not None:
+        if pasted and not (plan.article is not None and plan.groups):
+            # A pasted sentence: the passages that hold it verbatim come first (a 第X条 inside it
+            # is part of the quote, not an article asked for).
+            top = (ranked[0][1] if ranked else 1.0) + 1.0
+            direct = sorted(pasted, key=lambda r: -fused.get(r, 0.0))[:2 * self.RELEVANCE_DEPTH]
+            pinned = set(direct)
+            ranked = [(r, top) for r in direct] + [(r, s) for r, s in ranked if r not in pinned]
+        elif plan.article is not None:
             docs = list(chosen.values())
             if not docs and ranked:
                 docs = [self.catalog.documents[self.index.nodes[ranked[0][0]].metadata["doc_id"]]]
@@ -368,7 +383,7 @@ class QingfengRetriever(_IndexRetriever):
                 routed = set(direct)
                 ranked = [(r, top) for r in direct] + [(r, s) for r, s in ranked if r not in routed]
 
-        routed_rows = set(direct) if plan.article is not None and direct else set()
+        routed_rows = set(direct)
         if self.reranker is not None:
             ranked = self.reranker.rerank(question, self.index, ranked)
         ranked = _dedupe(self.index, ranked)

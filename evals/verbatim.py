@@ -54,7 +54,7 @@ def evaluate(retriever, runs: list[tuple[str, str]]) -> dict:
     out = {}
     for frame in FRAMES:
         first = top5 = 0
-        latencies = []
+        latencies, misses = [], []
         for run, doc_group in runs:
             started = time.perf_counter()
             nodes = retriever.search(frame.format(run=run)).nodes
@@ -63,9 +63,11 @@ def evaluate(retriever, runs: list[tuple[str, str]]) -> dict:
                     for n in nodes[:5]]
             first += bool(hits and hits[0])
             top5 += any(hits)
+            if not (hits and hits[0]):
+                misses.append((run, doc_group, nodes[0].node.metadata["title"] if nodes else None))
         latencies.sort()
         out[frame] = {"first": first / len(runs), "top5": top5 / len(runs),
-                      "p50_ms": 1000 * latencies[len(latencies) // 2]}
+                      "p50_ms": 1000 * latencies[len(latencies) // 2], "misses": misses}
     return out
 
 

@@ -112,3 +112,16 @@ def test_user_question_and_table_rows_are_text():
     row = DocumentRow("d1", "/a/b/网站.txt", EVIL_TITLE, DocumentMeta(title=EVIL_TITLE, doc_type="法规"), 3, 4, 0.0, [])
     assert document_rows([row])[0][:4] == [EVIL_TITLE, "", "现行有效", "法规"]  # the table shows it as text (str)
     assert document_rows([row])[0][-1] == "网站.txt"
+
+
+def test_articles_found_but_not_cited_are_listed_apart_from_the_sources():
+    related = citation(marker=None, article=3, article_label="第三条", doc_id="d2")
+    a = answer(related=[related])
+    panel = sources_html([TurnRecord(2, "q", a, "id")])
+    no_markup_from_text(panel)
+    cited_at, listed_at = panel.index('id="qf-src-2-1"'), panel.index("相关条文（不作为答案依据）")
+    assert cited_at < listed_at and "第三条" in panel[listed_at:]
+    assert panel[listed_at:].count("<mark>") == 0  # listed, not quoted as an answer
+    text = plain_text(a)
+    listed = text[text.index("相关条文（不作为答案依据）："):]
+    assert text.index("出处：") < text.index(listed) and "第三条" in listed and "“" not in listed
