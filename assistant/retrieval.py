@@ -404,8 +404,10 @@ class QingfengRetriever(_IndexRetriever):
                 # Routed passages (a named article) stay first; the rest by the model's probability
                 # blended with the retriever's own score (evals/README.md: how the weight was chosen).
                 top = max(p.fused for p in passages) or 1.0
-                order.sort(key=lambda i: (not passages[i].routed, -(RERANK_WEIGHT * probabilities[i]
-                                                                     + (1 - RERANK_WEIGHT) * passages[i].fused / top)))
+                blended = [float(passages[i].routed) + RERANK_WEIGHT * probabilities[i]
+                           + (1 - RERANK_WEIGHT) * passages[i].fused / top for i in order]
+                order.sort(key=lambda i: -blended[i])
+                head = [(head[i][0], blended[i]) for i in range(len(head))]
             head = [head[i] for i in order]
             passages = [passages[i] for i in order]
             relevance = [float(probabilities[i]) for i in order]
