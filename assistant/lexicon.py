@@ -59,14 +59,21 @@ class Segmenter:
             self._jieba.add_word(word, freq=2000)
         self._stop = stopwords()
 
-    def words(self, text: str) -> list[str]:
-        """Whole words (jieba's precise mode, no sub-words), stopwords and punctuation dropped."""
+    def words(self, text: str, discover: bool = False) -> list[str]:
+        """Whole words (jieba's precise mode, no sub-words), stopwords and punctuation dropped.
+        With `discover`, a word the dictionary lacks stays whole (jieba's HMM) instead of falling
+        apart into single characters."""
         out = []
-        for token in self._jieba.cut(text, HMM=False):
+        for token in self._jieba.cut(text, HMM=discover):
             token = token.strip().lower()
             if token and token not in self._stop and _WORD.search(token):
                 out.append(token)
         return out
+
+    def frequency(self, word: str) -> tuple[int, float]:
+        """A word's count in jieba's general dictionary, and the dictionary's total."""
+        self._jieba.check_initialized()
+        return self._jieba.FREQ.get(word, 0), float(self._jieba.total)
 
     def tokens(self, text: str) -> list[str]:
         out = []

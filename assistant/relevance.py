@@ -30,8 +30,8 @@ import numpy as np
 from assistant.lexicon import ASK_WORD, segmenter
 from assistant.question_kind import Kind, answers_kind, has_quantity, question_kind
 from assistant.sentences import split_sentences
+from assistant.textsim import word_pairs
 
-_CJK = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
 _SANCTION_WORDS = re.compile(r"处分|警告|记过|降级|撤职|开除|留党察看|撤销党内职务|追究|问责|处理|处罚|罢免|免职|辞退")
 
 
@@ -51,21 +51,12 @@ class Passage:
     routed: bool = False  # reached through a named article (第X条 of a named document)
 
 
-def general_frequencies() -> tuple[dict[str, int], float]:
-    """Word counts of jieba's general dictionary (a reference for words the corpus lacks)."""
-    tokenizer = segmenter()._jieba
-    tokenizer.check_initialized()
-    return tokenizer.FREQ, float(tokenizer.total)
-
-
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@lru_cache(maxsize=50_000)
-def cjk_pairs(text: str) -> frozenset[str]:
-    text = "".join(_CJK.findall(text))
-    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+# Character pairs of a passage, computed once per text (passages recur across questions).
+cjk_pairs = lru_cache(maxsize=50_000)(word_pairs)
 
 
 @lru_cache(maxsize=50_000)
@@ -93,15 +84,9 @@ class QuestionContext:
 
 
 def question_words(question: str) -> list[str]:
-    """The question's content words of two or more characters (jieba with new-word discovery, so
-    a word the dictionary lacks stays whole), question words and stopwords left out."""
-    tokenizer, stop = segmenter()._jieba, segmenter()._stop
-    words = []
-    for word in tokenizer.cut(question, HMM=True):
-        word = word.strip().lower()
-        if len(word) >= 2 and _CJK.search(word) and word not in stop and not ASK_WORD.match(word):
-            words.append(word)
-    return words
+    """The question's content words of two or more characters (a word the dictionary lacks stays
+    whole), question words left out."""
+    return [w for w in segmenter().words(question, discover=True) if len(w) >= 2 and not ASK_WORD.match(w)]
 
 
 def _domain_words(question: str, index) -> tuple[float, float, float, float]:
@@ -111,18 +96,18 @@ def _domain_words(question: str, index) -> tuple[float, float, float, float]:
     occurs anywhere in the knowledge base's text, and how much more often it occurs there than in
     general language (log ratio). Returns the rarity-weighted share of words the knowledge base
     never uses, the rarity of the rarest such word, and the mean and minimum log ratio."""
-    freq, total = general_frequencies()
     n = max(len(index), 1)
     weights = unknown = rarest = 0.0
     ratios = []
     for word in question_words(question):
-        rarity = math.log(total / (freq.get(word, 0) + 1))
+        count, total = segmenter().frequency(word)
+        rarity = math.log(total / (count + 1))
         weights += rarity
         rows = index.occurrences(word)
         if rows == 0:
             unknown += rarity
             rarest = max(rarest, rarity)
-        ratios.append(math.log((rows + 0.5) / n) - math.log((freq.get(word, 0) + 1) / total))
+        ratios.append(math.log((rows + 0.5) / n) - math.log((count + 1) / total))
     if not ratios:
         return 0.0, 0.0, 0.0, 0.0
     return unknown / weights, rarest / 20.0, float(np.mean(ratios)) / 10.0, min(ratios) / 10.0

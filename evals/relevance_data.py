@@ -52,7 +52,7 @@ class Question:
     source: str  # "generated", "bank", "oos"
     category: str
     held_out: bool
-    gold: list[dict] = field(default_factory=list)  # {file, article|section} as in ../shared/devset
+    gold: list[dict] = field(default_factory=list)  # {file, article|section}: the record format of evals/retrieval.py
     evidence: list[str] = field(default_factory=list)  # sentences the question was written from
     strict: bool = False  # only the named version's file counts (version questions)
     file: str = ""  # generated questions: the source file (texts/x.md) …
@@ -64,7 +64,7 @@ class Question:
         return self.source != "oos"
 
     def item(self) -> dict:
-        """In the dev-set record format, for evals.retrieval.is_hit."""
+        """As a gold record, for evals.retrieval.is_hit."""
         return {"id": self.id, "question": self.question, "gold": self.gold, "evidence": self.evidence,
                 "category": "version" if self.strict else self.category}
 
@@ -74,8 +74,8 @@ def held_out(key: str, seed: int = SEED) -> bool:
     return int.from_bytes(digest[:4], "big") / 2**32 < HELD_OUT_SHARE
 
 
-def _relative(path: str) -> str:
-    """texts/x.md for a file of ../shared/corpus (the devset's file naming), else the file name."""
+def relative_path(path: str) -> str:
+    """texts/x.md for a file under a corpus/ folder (the gold records' file naming), else the file name."""
     posix = Path(path).as_posix()
     m = re.search(r"/corpus/(.+)$", posix)
     return m.group(1) if m else Path(path).name
@@ -114,7 +114,7 @@ def generated_questions(store: Store, seed: int = SEED, per_article: int = 2) ->
         versions = groups[_short_title(row.title)]
         superseded = len(versions) > 1 and row.meta.status != "现行有效"
         year = re.search(r"\d{4}", row.meta.version or "")
-        file = _relative(row.paths[0]) if row.paths else row.doc_id
+        file = relative_path(row.paths[0]) if row.paths else row.doc_id
         for unit_index, unit in enumerate(doc.units):
             text = doc.text[unit.start:unit.end]
             candidates = questions_for(text)[:per_article]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -31,9 +30,9 @@ import numpy as np
 from assistant.answer import Answerer
 from assistant.config import get_settings
 from assistant.relevance import (FEATURES, MODEL_FILES, QUESTION_FEATURES, QuestionContext, RelevanceModel, Thresholds,
-                                 features, question_features)
+                                 features, question_features, squash)
 from assistant.search import ensure_search_index, make_retriever
-from evals.relevance_data import SEED, Question, _relative, training_questions
+from evals.relevance_data import SEED, Question, relative_path, training_questions
 from evals.retrieval import Gold, Passage, is_hit, is_hit_any_version
 from ingest.store import Store
 
@@ -49,10 +48,6 @@ ROUNDS = 300
 OOS_WEIGHT = 3.0
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def label(question: Question, node, gold: Gold, current: bool = True) -> int:
     """1 when the passage answers the question. A passage of a superseded version answers only a
     question about that version (or whose gold is in it): otherwise the current version is the answer."""
@@ -60,16 +55,16 @@ def label(question: Question, node, gold: Gold, current: bool = True) -> int:
     if question.source == "oos":
         return 0
     gold_files = {question.file} | {g["file"] for g in question.gold}
-    if not current and not question.strict and _relative(m["source"]) not in gold_files:
+    if not current and not question.strict and relative_path(m["source"]) not in gold_files:
         return 0
     if question.source == "generated":
-        same_file = _relative(m["source"]) == question.file
+        same_file = relative_path(m["source"]) == question.file
         start, end = m.get("start_char"), m.get("end_char")
         if same_file and question.span and start is not None and start < question.span[1] and end > question.span[0]:
             return 1
         if not question.strict or same_file:
-            text = _squash(node.text)
-            return int(any(_squash(e) in text for e in question.evidence))
+            text = squash(node.text)
+            return int(any(squash(e) in text for e in question.evidence))
         return 0
     passage = Passage(m["source"], m.get("start_char"), m.get("end_char"), node.text)
     item = question.item()
