@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     reranker_model: str | None = None  # a local cross-encoder directory, optional
     # Relevance model (assistant/relevance.py): "shipped", a folder of a retrained model, or "off"
     relevance_model: str = "shipped"
-    relevance_rerank: bool = True  # re-rank retrieval's top passages by the model
+    relevance_rerank: bool = False  # re-rank retrieval top passages by the model (off: it lowered ccdi_dev hit@5)
     alias_file: str | None = None  # extra document aliases (TSV: alias, title)
     # Optional LLM through an OpenAI-compatible endpoint (vLLM, Ollama, Xinference, llama.cpp …)
     llm_base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1
