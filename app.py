@@ -18,7 +18,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=settings.port, help="端口（默认 7860）")
     args = parser.parse_args()
 
-    from assistant.web import serve
+    from assistant.web.app import serve
 
     serve(args.index, args.corpus, args.host, args.port, settings)
 

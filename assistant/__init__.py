@@ -1,1 +1,13 @@
-"""Qingfeng's user-facing side: configuration, command line, (later) retrieval and answers."""
+"""Qingfeng's product code above ingestion. Packages, in data-flow order (each imports only the ones
+before it, and the shared modules; `tests/test_layout.py` checks it with import-linter):
+
+    retrieval/       embeddings, search indexes, lexicon, routing, versions, relevance model, the retriever
+    answer/          answer and citation models, composer, conversation, refusals, optional LLM
+    quiz/, faq/      quizzes and batch FAQ built on retrieval and answers (faq may use quiz)
+    knowledge_base/  ingest files and keep the search index in step; the admin jobs the web app runs
+    web/             the gradio app: chat, knowledge-base admin, quiz and FAQ tabs, rendering
+    cli/             the `qingfeng` command line (its `serve` starts the web app)
+
+Shared by every layer: config (settings), sentences, textsim (text similarity), office (Word/Excel).
+Ingestion (files → parsed tree → chunks → store) is the separate package `ingest`, at the bottom.
+"""

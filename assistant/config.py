@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     cache_dir: Path = Path.home() / ".cache" / "qingfeng"  # embedding cache shared by indexes
     dense_index: str = "auto"  # flat (exact), hnsw, or auto (hnsw above 200k chunks)
     reranker_model: str | None = None  # a local cross-encoder directory, optional
-    # Relevance model (assistant/relevance.py): "shipped", a folder of a retrained model, or "off"
+    # Relevance model (assistant/retrieval/relevance.py): "shipped", a folder of a retrained model, or "off"
     relevance_model: str = "shipped"
     relevance_rerank: bool = False  # re-rank retrieval top passages by the model (off: it lowered ccdi_dev hit@5)
     alias_file: str | None = None  # extra document aliases (TSV: alias, title)

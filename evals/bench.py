@@ -17,11 +17,10 @@ from pathlib import Path
 import numpy as np
 from llama_index.core.schema import TextNode
 
-from assistant.embeddings import load_embedder
-from assistant.lexicon import segmenter
-from assistant.retrieval import QingfengRetriever
-from assistant.search import ensure_search_index
-from assistant.search_index import SearchIndex, lexical_text, load_search_index, make_dense_index, make_lexical_index
+from assistant.retrieval import QingfengRetriever, ensure_search_index
+from assistant.retrieval.embeddings import load_embedder
+from assistant.retrieval.index import SearchIndex, lexical_text, load_search_index, make_dense_index, make_lexical_index
+from assistant.retrieval.lexicon import segmenter
 from ingest.pipeline import ingest_paths
 from ingest.store import Store
 

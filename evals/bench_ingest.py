@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.embeddings import EmbeddingCache, embed_with_cache, load_embedder
-from assistant.search_index import embed_text
+from assistant.retrieval.embeddings import EmbeddingCache, embed_with_cache, load_embedder
+from assistant.retrieval.index import embed_text
 from ingest.chunking import build_nodes
 from ingest.parse import parse_document
 from ingest.pipeline import discover, ingest_paths

@@ -15,7 +15,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.node_parser import SentenceSplitter
 from pydantic import PrivateAttr
 
-from assistant.embeddings import EmbeddingCache, Embedder, embed_with_cache
+from assistant.retrieval.embeddings import Embedder, EmbeddingCache, embed_with_cache
 from ingest.store import Store
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.faq.questions import questions_for
-from assistant.lexicon import colloquial_map
+from assistant.retrieval.lexicon import colloquial_map
 from ingest.store import Store
 
 DATA = Path(__file__).resolve().parent / "data"

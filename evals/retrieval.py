@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.config import get_settings
-from assistant.embeddings import EmbeddingCache, load_embedder
-from assistant.retrieval import BM25Retriever, DenseRetriever, HybridRetriever
-from assistant.search import ensure_search_index, make_retriever
+from assistant.retrieval import ensure_search_index, make_retriever
+from assistant.retrieval.embeddings import EmbeddingCache, load_embedder
+from assistant.retrieval.retriever import BM25Retriever, DenseRetriever, HybridRetriever
 from ingest.models import ParsedDocument
 from ingest.numerals import to_int
 from ingest.store import Store
@@ -46,7 +46,7 @@ class Gold:
     """Gold spans per (file, article/section), resolved against the parsed documents in the store."""
 
     def __init__(self, store: Store):
-        from assistant.versions import VersionMap
+        from assistant.retrieval.versions import VersionMap
 
         self._versions = VersionMap()
         self._other_versions: dict[tuple, list[tuple[str, int, int]]] = {}
@@ -63,7 +63,7 @@ class Gold:
 
     def other_versions(self, gold: dict) -> list[tuple[str, int, int]]:
         """Spans of the gold article's counterparts in the other versions of its document
-        (the article that says most nearly the same; assistant/versions.py)."""
+        (the article that says most nearly the same; assistant/retrieval/versions.py)."""
         from ingest.metadata import title_key
 
         key = (gold["file"], gold.get("article"), gold.get("section"))

@@ -1,6 +1,6 @@
 """Train the relevance model and calibrate its thresholds, reproducibly (fixed seed, one thread).
 
-    python -m evals.train_relevance --index DIR [--out assistant/data] [--report report.json]
+    python -m evals.train_relevance --index DIR [--out assistant/retrieval/data] [--report report.json]
 
 1. Questions from evals/relevance_data.py (generated from the index's articles, the team's banks),
    split into training and held-out parts; the dev questions are never read.
@@ -29,9 +29,18 @@ import numpy as np
 
 from assistant.answer import Answerer
 from assistant.config import get_settings
-from assistant.relevance import (FEATURES, MODEL_FILES, QUESTION_FEATURES, QuestionContext, RelevanceModel, Thresholds,
-                                 features, question_features, squash)
-from assistant.search import ensure_search_index, make_retriever
+from assistant.retrieval import ensure_search_index, make_retriever
+from assistant.retrieval.relevance import (
+    FEATURES,
+    MODEL_FILES,
+    QUESTION_FEATURES,
+    QuestionContext,
+    RelevanceModel,
+    Thresholds,
+    features,
+    question_features,
+    squash,
+)
 from evals.relevance_data import SEED, Question, relative_path, training_questions
 from evals.retrieval import Gold, Passage, is_hit, is_hit_any_version
 from ingest.store import Store
@@ -307,7 +316,7 @@ def run(index_dir: Path, out: Path | None, seed: int = SEED, limit: int | None =
 def main() -> None:
     parser = argparse.ArgumentParser(description="训练相关性模型 / train the relevance model")
     parser.add_argument("--index", type=Path, required=True, help="an index of ../shared/corpus")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "assistant" / "data")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "assistant" / "retrieval" / "data")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--limit", type=int, help="use only this many questions (quick checks)")
     parser.add_argument("--report", type=Path, help="write all figures (and held-out scores) as JSON")

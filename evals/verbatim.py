@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from assistant.answer import CANDIDATE_PASSAGES
-from assistant.search import ensure_search_index, make_retriever
+from assistant.retrieval import ensure_search_index, make_retriever
 from ingest.metadata import title_key
 from ingest.store import Store
 

@@ -40,7 +40,7 @@ def corpus_copy(tmp_path: Path, shared_corpus: Path) -> Path:
 @pytest.fixture(scope="session")
 def shared_index(tmp_path_factory, shared_corpus):
     """../shared/corpus ingested and indexed (embeddings come from the user cache after the first run)."""
-    from assistant.search import ensure_search_index
+    from assistant.retrieval import ensure_search_index
     from ingest.pipeline import ingest_paths
     from ingest.store import Store
 

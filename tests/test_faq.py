@@ -16,11 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.answer import CANDIDATE_PASSAGES, Answerer
-from assistant.cli import app
+from assistant.cli.commands import app
 from assistant.faq.export import EXCEL_COLUMNS, export
-from assistant.faq.run import finish, run_faq
 from assistant.faq.questions import questions_for
-from assistant.search import make_retriever
+from assistant.faq.run import finish, run_faq
+from assistant.retrieval import make_retriever
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -116,7 +116,7 @@ def test_exports_read_back(faq_result, tmp_path):
 
 
 def _faq_command(index_dir: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "assistant.cli", "faq", "--index", str(index_dir), "--doc", DOCS[2],
+    return [sys.executable, "-m", "assistant.cli.commands", "faq", "--index", str(index_dir), "--doc", DOCS[2],
             "--workers", "1", "--out", str(out), *extra]
 
 
@@ -162,8 +162,8 @@ def test_llm_phrasing_is_kept_only_when_the_answer_still_cites_the_article(answe
     """Against a scripted OpenAI-compatible server (no LLM runs here; tests/openai_stub.py): it
     rephrases every question by prefixing 请问, except that it turns questions about 公务用车 into
     an off-topic one, which must fall back to the rule-based wording."""
+    from assistant.answer.llm import LLMClient
     from assistant.faq.run import REPHRASE_PROMPT
-    from assistant.llm import LLMClient
     from tests.openai_stub import ScriptedLLM
 
     def reply(messages):

@@ -8,9 +8,9 @@ import shutil
 
 from typer.testing import CliRunner
 
-from assistant.cli import app
-from assistant.search import ensure_search_index, make_retriever, result_json
-from assistant.search_index import saved_manifest
+from assistant.cli.commands import app
+from assistant.retrieval import ensure_search_index, make_retriever, result_json
+from assistant.retrieval.index import saved_manifest
 from ingest.store import Store
 from tests.conftest import DEMO_CORPUS
 

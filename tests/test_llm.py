@@ -10,8 +10,8 @@ import time
 import pytest
 
 from assistant.answer import CANDIDATE_PASSAGES, Answerer
-from assistant.llm import MASK, SYSTEM_PROMPT, LLMClient, check_answer
-from assistant.search import ensure_search_index, make_retriever
+from assistant.answer.llm import MASK, SYSTEM_PROMPT, LLMClient, check_answer
+from assistant.retrieval import ensure_search_index, make_retriever
 from ingest.pipeline import ingest_paths
 from ingest.store import Store
 from tests.openai_stub import ScriptedLLM

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.commands import app
 from assistant.quiz import TYPES, QuizRequest, make_quiz
 from assistant.quiz.export import EXCEL_COLUMNS, export
 from assistant.quiz.facts import facts_in
@@ -184,7 +184,7 @@ def test_llm_items_are_validated_and_generation_fills_the_rest(store):
     """LLM mode against a scripted OpenAI-compatible server (no LLM can run here; see
     tests/openai_stub.py). Per article it returns one good blank item quoting the article, one item
     whose sentence is not in the article, one single-choice item with a duplicate option, and junk."""
-    from assistant.llm import LLMClient
+    from assistant.answer.llm import LLMClient
     from tests.openai_stub import ScriptedLLM
 
     def reply(messages):

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from assistant.answer import CANDIDATE_PASSAGES, NO_NUMBER, NOT_COVERED, Answerer
-from assistant.relevance import FEATURES, MODEL_FILES, QUESTION_FEATURES, RelevanceModel
-from assistant.search import make_retriever
+from assistant.retrieval import make_retriever
+from assistant.retrieval.relevance import FEATURES, MODEL_FILES, QUESTION_FEATURES, RelevanceModel
 from evals.relevance_data import bank_questions
 from tests.conftest import ROOT
 
@@ -37,7 +37,7 @@ def test_shipped_model_loads_with_the_network_closed(monkeypatch):
 
     monkeypatch.setattr(socket, "socket", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
-    model = RelevanceModel._from_texts(*((ROOT / "assistant" / "data" / name).read_text(encoding="utf-8")
+    model = RelevanceModel._from_texts(*((ROOT / "assistant" / "retrieval" / "data" / name).read_text(encoding="utf-8")
                                          for name in MODEL_FILES))
     assert model.meta["features"] == FEATURES and model.meta["question_features"] == QUESTION_FEATURES
     assert 0 < model.thresholds.refuse < 1 and 0 < model.thresholds.cite < 1

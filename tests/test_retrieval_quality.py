@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from assistant.search import make_retriever
+from assistant.retrieval import make_retriever
 from evals.retrieval import Gold, Passage, _node_passage, evaluate, is_hit
 from tests.conftest import SHARED
 

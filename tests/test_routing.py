@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.retrieval import catalog_from_store
-from assistant.routing import analyze
+from assistant.retrieval.routing import analyze
 from ingest.pipeline import ingest_paths
 from ingest.store import Store
 from tests.conftest import SHARED_CORPUS

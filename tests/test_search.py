@@ -8,9 +8,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
-from assistant.retrieval import SearchFilters
-from assistant.search import make_retriever, result_json
+from assistant.cli.commands import app
+from assistant.retrieval import SearchFilters, make_retriever, result_json
 from tests.conftest import SHARED_CORPUS
 
 runner = CliRunner()

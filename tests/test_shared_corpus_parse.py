@@ -8,7 +8,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.commands import app
 from tests.conftest import SHARED_CORPUS, manifest, shared_texts
 
 runner = CliRunner()

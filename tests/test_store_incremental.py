@@ -11,7 +11,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.commands import app
 from ingest.pipeline import ingest_paths
 from ingest.store import Store
 from tests.conftest import DEMO_CORPUS, SHARED_CORPUS, manifest

@@ -84,7 +84,7 @@ def test_the_ask_endpoint_returns_the_cli_json(app):
     client = Client(app.url, verbose=False, analytics_enabled=False)
     question = "接待对象8人以内，陪餐人员最多几人？"
     got = client.predict(question, api_name="/ask")
-    cli = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "--json", "--index", str(app.index), question],
+    cli = subprocess.run([sys.executable, "-m", "assistant.cli.commands", "ask", "--json", "--index", str(app.index), question],
                          cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert cli.returncode == 0, cli.stderr
     expected = json.loads(cli.stdout)

@@ -15,10 +15,10 @@ import gradio as gr
 import pytest
 
 from assistant.config import Settings
-from assistant.feedback import FeedbackStore
-from assistant.web_admin import Admin, AdminAuth
-from assistant.web_chat import EMPTY_KB, Chat, ChatSession
-from assistant.web_kb import BusyError, InputError, KnowledgeBase, safe_filename
+from assistant.knowledge_base import BusyError, InputError, KnowledgeBase, safe_filename
+from assistant.web.admin import Admin, AdminAuth
+from assistant.web.chat import EMPTY_KB, Chat, ChatSession
+from assistant.web.feedback import FeedbackStore
 from ingest.pipeline import ingest_paths
 from ingest.store import Store
 from tests.conftest import DEMO_CORPUS

@@ -8,8 +8,8 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from assistant.web_faq import FaqTab
-from assistant.web_quiz import QuizTab
+from assistant.web.faq import FaqTab
+from assistant.web.quiz import QuizTab
 from tests.test_web_kb import open_kb
 
 RECEPTION = "清风区党政机关公务接待管理办法（示例）"
@@ -50,7 +50,7 @@ def test_quiz_tab_rejects_bad_requests_in_chinese(kb):
 
 def test_quiz_preview_escapes_document_text(kb):
     from assistant.quiz.models import QuizCitation, QuizItem
-    from assistant.web_quiz import item_html
+    from assistant.web.quiz import item_html
 
     citation = QuizCitation(source="x.md", title="<b>标题</b>", version="2024", article=1, article_label="第一条",
                             text="<script>alert(1)</script>")

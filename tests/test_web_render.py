@@ -7,7 +7,7 @@ import html
 import re
 
 from assistant.answer import Answer, Citation, EarlierVersion
-from assistant.web_render import (
+from assistant.web.render import (
     TurnRecord,
     answer_html,
     document_rows,

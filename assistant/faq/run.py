@@ -115,7 +115,7 @@ REPHRASE_PROMPT = ("你是机关工作人员。把下面这个关于规章制度
 
 def rephrase(llm, task: FaqTask, sentence: str) -> str | None:
     """The question in the model's words, or None when the endpoint fails or answers oddly."""
-    from assistant.llm import mask_instructions
+    from assistant.answer.llm import mask_instructions
 
     messages = [{"role": "system", "content": REPHRASE_PROMPT},
                 {"role": "user", "content": f"问题：{task.question}\n条文原句：{mask_instructions(sentence)}"}]
@@ -237,7 +237,7 @@ def run_faq(store, answerer, out_checkpoint: Path, documents: list[str] | None =
             max_per_doc: int | None = None, workers: int = 2, resume: bool = False, use_llm: bool = False,
             progress: Callable[[int, int], None] | None = None) -> FaqResult:
     """The whole batch. With `use_llm` and an LLM configured on the answerer, the model phrases the
-    questions and writes the answers (both checked; see answer_task and assistant/llm.py)."""
+    questions and writes the answers (both checked; see answer_task and assistant/answer/llm.py)."""
     started = time.perf_counter()
     tasks, document_articles = plan_tasks(store, documents)
     checkpoint = Checkpoint(out_checkpoint, tasks, resume)

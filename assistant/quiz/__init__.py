@@ -1,4 +1,6 @@
-"""Quiz generation for trainers: items with answer keys traced to articles (see generate.py)."""
+"""Quiz generation for trainers: items with answer keys traced to articles (see generate.py).
+
+May import: assistant.answer (its LLM client), assistant.retrieval, ingest, shared modules."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from assistant.quiz.sources import load_sources
 def make_quiz(store, request: QuizRequest, documents: list[str] | None = None,
               chapters: list[str] | None = None, progress=None, rejected=None, llm=None) -> list[QuizItem]:
     """Items over the chosen documents (current versions by default) and chapters. With `llm` (an
-    assistant.llm.LLMClient), the model writes items first and generation fills up the count."""
+    assistant.answer.llm.LLMClient), the model writes items first and generation fills up the count."""
     sources = load_sources(store, documents, chapters)
     items: list[QuizItem] = []
     if llm is not None:

@@ -21,8 +21,17 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.quiz.facts import (MODAL_FLIPS, ORGANS, OTHER_SANCTIONS, PARTY_SANCTIONS, Fact, facts_in, item_text,
-                                  organ_group, without_label)
+from assistant.quiz.facts import (
+    MODAL_FLIPS,
+    ORGANS,
+    OTHER_SANCTIONS,
+    PARTY_SANCTIONS,
+    Fact,
+    facts_in,
+    item_text,
+    organ_group,
+    without_label,
+)
 from assistant.quiz.models import BLANK, QuizCitation, QuizItem
 from assistant.quiz.validate import failures
 from assistant.sentences import Sentence, split_sentences

@@ -9,7 +9,7 @@ import json
 import re
 from collections import Counter
 
-from assistant.llm import LLMClient, mask_instructions
+from assistant.answer.llm import LLMClient, mask_instructions
 from assistant.quiz.generate import Source
 from assistant.quiz.models import BLANK, QuizItem
 from assistant.quiz.validate import failures

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import re
 
+from assistant.quiz.generate import Source
 from ingest.chunking import HEADING_SEPARATOR
 from ingest.store import Store
-
-from assistant.quiz.generate import Source
-
 
 SUPERSEDED = re.compile(r"已修订|已废止|失效|取代")
 
@@ -18,7 +16,7 @@ def select_documents(store: Store, documents: list[str] | None = None) -> list:
     """Document rows: each named one (by doc_id exactly; by title or short title in its current
     version), or every current version that is not superseded when none is named."""
     from assistant.retrieval import catalog_from_store
-    from assistant.routing import analyze
+    from assistant.retrieval.routing import analyze
 
     rows = {r.doc_id: r for r in store.documents()}
     catalog = catalog_from_store(store)

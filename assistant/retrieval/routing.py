@@ -117,7 +117,7 @@ def _title_tails(key: str) -> set[str]:
 
 @lru_cache(maxsize=4)
 def alias_table(extra: str | None = None) -> dict[str, str]:
-    text = resources.files("assistant").joinpath("data", "aliases.tsv").read_text(encoding="utf-8")
+    text = resources.files("assistant.retrieval").joinpath("data", "aliases.tsv").read_text(encoding="utf-8")
     if extra and Path(extra).is_file():
         text += "\n" + Path(extra).read_text(encoding="utf-8")
     table = {}

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 from llama_index.core.schema import TextNode
 
-from assistant.embeddings import EmbeddingCache, Embedder, embed_with_cache
-from assistant.lexicon import segmenter
+from assistant.retrieval.embeddings import Embedder, EmbeddingCache, embed_with_cache
+from assistant.retrieval.lexicon import segmenter
 from ingest.store import Store
 
 SEARCH_DIR = "search"

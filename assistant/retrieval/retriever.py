@@ -12,11 +12,11 @@ import numpy as np
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
-from assistant.embeddings import Embedder
-from assistant.lexicon import expand_colloquial, segmenter
-from assistant.relevance import Passage, QuestionContext, RelevanceModel
-from assistant.routing import Catalog, DocumentInfo, QueryPlan, analyze
-from assistant.search_index import SearchIndex
+from assistant.retrieval.embeddings import Embedder
+from assistant.retrieval.index import SearchIndex
+from assistant.retrieval.lexicon import expand_colloquial, segmenter
+from assistant.retrieval.relevance import Passage, QuestionContext, RelevanceModel
+from assistant.retrieval.routing import Catalog, DocumentInfo, QueryPlan, analyze
 from assistant.textsim import article_pairs, jaccard
 from ingest.metadata import title_key
 

@@ -1,4 +1,4 @@
-"""The knowledge base behind the web app: the search index the chat answers from, and the admin
+"""The knowledge base the web app serves: the search index the chat answers from, and the admin
 work on it (upload, edit, delete, re-index), which runs on a background thread.
 
 The chat always answers from `KnowledgeBase.engine`, an immutable snapshot (store connection,
@@ -20,7 +20,8 @@ from pathlib import Path
 
 from assistant.answer import Answerer
 from assistant.config import Settings, get_settings
-from assistant.retrieval import SearchFilters
+from assistant.knowledge_base.steps import ingest_files
+from assistant.retrieval import SearchFilters, ensure_search_index
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.models import DOC_TYPES, STATUSES
 from ingest.store import DocumentRow, Store
@@ -137,8 +138,6 @@ class KnowledgeBase:
         self._filtered: dict[tuple, Answerer] = {}  # answerers by (engine generation, filters)
         self._filtered_lock = threading.Lock()
         if self.read_store.counts()["nodes"]:
-            from assistant.search import ensure_search_index
-
             index, _ = ensure_search_index(self.read_store, self.settings)
             self._swap(index)
 
@@ -211,10 +210,6 @@ class KnowledgeBase:
         return job
 
     def _rebuild(self, job: Job, force: bool = False) -> None:
-        from assistant.embeddings import EmbeddingCache, load_embedder
-        from assistant.search import ensure_search_index
-        from assistant.search_index import build_search_index
-
         job.stage, job.done, job.total = "更新检索索引", 0, 0
         if not self.write_store.counts()["nodes"]:
             self._generation += 1
@@ -224,15 +219,7 @@ class KnowledgeBase:
         def progress(done: int, total: int) -> None:
             job.stage, job.done, job.total = "向量化", done, total
 
-        if force:
-            cache = EmbeddingCache(Path(self.settings.cache_dir) / "embeddings.sqlite")
-            try:
-                index, _ = build_search_index(self.write_store, load_embedder(self.settings.embedding_model), cache,
-                                              dense_kind=self.settings.dense_index, progress=progress)
-            finally:
-                cache.close()
-        else:
-            index, _ = ensure_search_index(self.write_store, self.settings, progress=progress)
+        index, _ = ensure_search_index(self.write_store, self.settings, progress=progress, rebuild=force)
         job.stage, job.done, job.total = "切换到新索引", 0, 0
         self._swap(index)
 
@@ -245,7 +232,6 @@ class KnowledgeBase:
 
     def _ingest(self, job: Job, files: list[Path]) -> None:
         from ingest.parse import content_id
-        from ingest.pipeline import ingest_paths
 
         max_bytes = int(self.settings.max_file_mb * 2**20)
         self.upload_dir.mkdir(parents=True, exist_ok=True)
@@ -296,8 +282,7 @@ class KnowledgeBase:
             def progress(done: int, total: int, name: str) -> None:
                 job.done, job.total = done, total
 
-            report = ingest_paths(list(saved), self.write_store, max_file_mb=self.settings.max_file_mb,
-                                  max_chars=self.settings.chunk_max_chars, ocr=self.settings.ocr, progress=progress)
+            report = ingest_files(list(saved), self.write_store, self.settings, progress=progress)
             for r in report.results:
                 result = saved.get(r.source)
                 if result is None:

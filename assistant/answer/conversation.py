@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from assistant.lexicon import ASK_WORD, segmenter
+from assistant.retrieval.lexicon import ASK_WORD, segmenter
+
+if TYPE_CHECKING:  # the answerer imports this module, not the other way round
+    from assistant.answer.answerer import Answerer
+    from assistant.answer.models import Answer
 
 # Words that open a question which continues the previous one.
 _FOLLOW_UP_START = re.compile(
@@ -45,3 +50,16 @@ def resolve(question: str, history: list[Turn], names_document: bool, names_arti
     if names_article and not names_document and previous.doc_titles:
         return f"《{previous.doc_titles[0]}》{question}"
     return f"{previous.resolved} {question}"
+
+
+class Conversation:
+    """One user's chat: each question is answered with the earlier turns as context."""
+
+    def __init__(self, answerer: Answerer):
+        self.answerer = answerer
+        self.turns: list[Turn] = []
+
+    def ask(self, question: str, use_llm: bool = True) -> Answer:
+        answer = self.answerer.ask(question, self.turns, use_llm=use_llm)
+        self.turns.append(Turn(question, answer.resolved_question, [c.title for c in answer.citations]))
+        return answer

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.answer import Answer, Citation
+from assistant.answer.models import Answer, Citation
 from assistant.sentences import split_sentences
 from assistant.textsim import word_pairs
 

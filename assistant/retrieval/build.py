@@ -9,19 +9,21 @@ from pathlib import Path
 from llama_index.core.schema import NodeWithScore
 
 from assistant.config import Settings, get_settings
-from assistant.embeddings import EmbeddingCache, load_embedder
-from assistant.retrieval import QingfengRetriever, SearchFilters
-from assistant.search_index import SearchIndex, build_search_index, load_search_index
+from assistant.retrieval.embeddings import EmbeddingCache, load_embedder
+from assistant.retrieval.index import SearchIndex, build_search_index, load_search_index
+from assistant.retrieval.retriever import QingfengRetriever, SearchFilters
 from ingest.store import Store
 
 
 def ensure_search_index(
-    store: Store, settings: Settings | None = None, progress: Callable[[int, int], None] | None = None
+    store: Store, settings: Settings | None = None, progress: Callable[[int, int], None] | None = None,
+    rebuild: bool = False,
 ) -> tuple[SearchIndex, dict]:
-    """The search index for the store's current content: loaded if saved and current, else built."""
+    """The search index for the store's current content: loaded if saved and current, else built
+    (always built with `rebuild`; cached embeddings are reused either way)."""
     settings = settings or get_settings()
     embedder = load_embedder(settings.embedding_model)
-    index = load_search_index(store, model=embedder.name)
+    index = None if rebuild else load_search_index(store, model=embedder.name)
     if index is not None:
         return index, {"chunks": len(index), "embedded": 0, "rebuilt": False}
     cache = EmbeddingCache(Path(settings.cache_dir) / "embeddings.sqlite")
@@ -37,7 +39,7 @@ def make_retriever(index: SearchIndex, settings: Settings | None = None, top_k: 
     settings = settings or get_settings()
     reranker = None
     if settings.reranker_model:
-        from assistant.rerank import CrossEncoderReranker
+        from assistant.retrieval.rerank import CrossEncoderReranker
 
         reranker = CrossEncoderReranker(settings.reranker_model)
     return QingfengRetriever(index, load_embedder(settings.embedding_model), top_k=top_k, filters=filters,
@@ -47,7 +49,7 @@ def make_retriever(index: SearchIndex, settings: Settings | None = None, top_k: 
 
 def load_relevance(settings: Settings):
     """The relevance model the settings name: the shipped one, a retrained folder, or none."""
-    from assistant.relevance import RelevanceModel
+    from assistant.retrieval.relevance import RelevanceModel
 
     if settings.relevance_model == "off":
         return None

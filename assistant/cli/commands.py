@@ -1,4 +1,4 @@
-"""The `qingfeng` command line."""
+"""The `qingfeng` commands (typer); what they show while working is in progress.py."""
 
 from __future__ import annotations
 
@@ -8,73 +8,16 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.tree import Tree
 
+from assistant.cli.progress import console, err_console, progress_bar, run_index_build, run_ingest
 from assistant.config import get_settings
 
 app = typer.Typer(help="清风：党纪法规与政策文件问答助手", no_args_is_help=True, add_completion=False)
-console = Console()
-err_console = Console(stderr=True)
 
 IndexOption = Annotated[Optional[Path], typer.Option("--index", help="索引目录（默认 QINGFENG_INDEX_DIR 或 ./index）")]
-
-
-def _progress_bar(label: str, describe: bool = False) -> Progress:
-    """A transient progress bar on stderr (stdout stays clean for --json output)."""
-    columns = [TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
-    if describe:
-        columns.append(TextColumn("{task.description}"))
-    return Progress(*columns, console=err_console, transient=True)
-
-
-def run_ingest(paths, store, *, max_size_mb: float | None = None, ocr: bool = True):
-    """Ingest with a progress bar on the terminal, then print one line per file that changed."""
-    from ingest.pipeline import STATUS_LABELS, ingest_paths
-
-    settings = get_settings()
-    with _progress_bar("导入文档", describe=True) as bar:
-        task = bar.add_task("", total=None)
-
-        def on_progress(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, description=escape(Path(name).name))
-
-        report = ingest_paths(
-            [str(p) for p in paths], store,
-            max_file_mb=max_size_mb or settings.max_file_mb,
-            max_chars=settings.chunk_max_chars,
-            ocr=settings.ocr and ocr,
-            progress=on_progress,
-        )
-    counts = store.counts()
-    for result in report.results:
-        if result.status == "unchanged":
-            continue
-        style = {"error": "red", "duplicate": "yellow", "removed": "yellow"}.get(result.status, "green")
-        detail = f"《{escape(result.title)}》 {result.articles} 条，{result.nodes} 个片段" if result.title else ""
-        console.print(f"[{style}]{STATUS_LABELS[result.status]}[/] {escape(result.source)} {detail} {escape(result.message)}")
-    console.print(
-        f"{report.summary()}。知识库现有 {counts['documents']} 个文档、{counts['articles']} 条、{counts['nodes']} 个片段：{escape(str(store.dir))}"
-    )
-    return report
-
-
-def run_index_build(store):
-    """Bring the search indexes up to date, with a progress bar for embedding; (index, stats)."""
-    from assistant.search import ensure_search_index
-
-    with _progress_bar("向量化") as bar:
-        task = bar.add_task("", total=None)
-        index, stats = ensure_search_index(store, progress=lambda done, total: bar.update(task, completed=done, total=total))
-    if stats.get("rebuilt"):
-        err_console.print(
-            f"检索索引已更新：{stats['chunks']} 个片段，新向量化 {stats['embedded']} 个"
-            f"（向量化 {stats['embed_seconds']:.1f} 秒，共 {stats['seconds']:.1f} 秒）"
-        )
-    return index, stats
 
 
 @app.command()
@@ -232,8 +175,7 @@ def search(
     current_only: Annotated[bool, typer.Option("--current-only", help="不含已修订、已废止的版本")] = False,
 ) -> None:
     """检索与问题最相关的条文（混合检索：BM25 + 向量，按文件、条号、版本路由）。"""
-    from assistant.retrieval import SearchFilters
-    from assistant.search import make_retriever, result_json
+    from assistant.retrieval import SearchFilters, make_retriever, result_json
 
     _question_or_batch(question, batch, out)
     store, search_index = _open_index(index)
@@ -242,7 +184,7 @@ def search(
     retriever = make_retriever(search_index, top_k=top_k, filters=filters)
     if batch is not None:
         rows = [json.loads(line) for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
-        with open(out, "w", encoding="utf-8") as handle, _progress_bar("批量检索") as bar:
+        with open(out, "w", encoding="utf-8") as handle, progress_bar("批量检索") as bar:
             task = bar.add_task("", total=len(rows))
             for row in rows:
                 results = [result_json(r) for r in retriever.retrieve(row["question"])]
@@ -303,7 +245,7 @@ def ask(
     if batch is not None:
         rows = [json.loads(line) for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
         refused = 0
-        with open(out, "w", encoding="utf-8") as handle, _progress_bar("批量回答") as bar:
+        with open(out, "w", encoding="utf-8") as handle, progress_bar("批量回答") as bar:
             task = bar.add_task("", total=len(rows))
             for row in rows:
                 answer = answerer.ask(str(row.get("question", "")), use_llm=not no_llm)
@@ -358,7 +300,7 @@ def quiz(
         if not settings.llm_base_url:
             err_console.print("[red]错误：[/]未配置大模型：请设置 QINGFENG_LLM_BASE_URL（及 QINGFENG_LLM_MODEL）。")
             raise typer.Exit(2)
-        from assistant.llm import LLMClient
+        from assistant.answer.llm import LLMClient
 
         llm = LLMClient.from_settings(settings)
     index_dir = index or settings.index_dir
@@ -367,7 +309,7 @@ def quiz(
             err_console.print(f"[red]错误：[/]索引目录 {escape(str(index_dir))} 中没有文档，请先运行 qingfeng ingest。")
             raise typer.Exit(1)
         request = QuizRequest(types=chosen, count=count, difficulty=difficulty, seed=seed)
-        with _progress_bar("出题") as bar:
+        with progress_bar("出题") as bar:
             task = bar.add_task("", total=count)
             items = make_quiz(store, request, document, chapter,
                               progress=lambda done, total: bar.update(task, completed=done, total=total), llm=llm)
@@ -407,7 +349,7 @@ def faq(
     answerer = Answerer.from_index(store, search_index)
     checkpoint = out.with_name(out.name + ".checkpoint.jsonl")
     try:
-        with _progress_bar("生成问答") as bar:
+        with progress_bar("生成问答") as bar:
             task = bar.add_task("", total=None)
             result = run_faq(store, answerer, checkpoint, document, max_per_doc, workers, resume, use_llm,
                              progress=lambda done, total: bar.update(task, completed=done, total=total))

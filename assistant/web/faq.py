@@ -10,7 +10,7 @@ import gradio as gr
 
 from assistant.faq.export import export
 from assistant.faq.run import run_faq
-from assistant.web_kb import KnowledgeBase
+from assistant.knowledge_base import KnowledgeBase
 
 FAQ_COLUMNS = ["文件", "章节", "问题", "回答", "出处"]
 

@@ -18,7 +18,7 @@ ASK_WORD = re.compile(r"^(几.*|多少|多长|多久|多大|最多|最少|最长
 
 
 def _data_lines(name: str) -> list[str]:
-    text = resources.files("assistant").joinpath("data", name).read_text(encoding="utf-8")
+    text = resources.files("assistant.retrieval").joinpath("data", name).read_text(encoding="utf-8")
     return [l.strip() for l in text.splitlines() if l.strip() and not l.startswith("#")]
 
 

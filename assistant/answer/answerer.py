@@ -5,25 +5,25 @@ that do, and trace every quote to 《title》(version) 第X条, heading and page
     answer = answerer.ask("操办婚丧喜庆要不要报告？")
     answer.answer, answer.citations, answer.refused
 
-The default path needs no LLM. An optional LLM (assistant/llm.py) rewrites the same sources.
+The default path needs no LLM. An optional LLM (llm.py) rewrites the same sources.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from pathlib import Path
 
-from pydantic import BaseModel, Field
-
-from assistant.compose import QuestionTerms, Unit, pick_sentences
-from assistant.conversation import Turn, resolve
-from assistant.question_kind import Kind, asks_quantity, has_quantity, question_kind, states_quantity
-from assistant.retrieval import defined_term
-from assistant.routing import analyze
+from assistant.answer.compose import Unit, pick_sentences
+from assistant.answer.conversation import Turn, resolve
+from assistant.answer.models import Answer, Citation, EarlierVersion
+from assistant.answer.named_sources import missing_source
+from assistant.retrieval.question_kind import Kind, asks_quantity, has_quantity, question_kind, states_quantity
+from assistant.retrieval.retriever import defined_term
+from assistant.retrieval.routing import analyze
+from assistant.retrieval.terms import QuestionTerms
+from assistant.retrieval.versions import VersionMap
 from assistant.sentences import split_sentences
-from assistant.versions import VersionMap
 from ingest.metadata import title_key
 from ingest.models import ParsedDocument
 from ingest.numerals import to_chinese
@@ -37,93 +37,6 @@ CANDIDATE_PASSAGES = 10  # passages retrieval hands to the composer
 CANDIDATE_UNITS = 8  # distinct articles among them
 RELATED = 3  # articles listed as related (not cited) after an answer or a refusal
 SAME_ARTICLE_SIMILARITY = 0.5  # an older article this close to a current one is the same rule
-
-
-class EarlierVersion(BaseModel):
-    """The article of an older version that corresponds to a cited current article (for cases
-    judged under the rules in force at the time)."""
-
-    source: str
-    title: str
-    version: str | None
-    article: int | None
-    article_label: str
-    text: str
-    start: int
-
-
-class Citation(BaseModel):
-    marker: int | None  # [n] in the answer; None for a related passage listed after a refusal
-    source: str
-    title: str
-    version: str | None
-    status: str
-    article: int | None
-    article_label: str = ""
-    heading: str = ""
-    page: int | None = None
-    quote: str  # the exact sentence(s) used; runs that are not adjacent are joined by ……
-    text: str  # the whole article (or outline item)
-    spans: list[tuple[int, int]] = Field(default_factory=list)  # quoted sentences in `text`
-    doc_id: str = ""
-    start: int | None = None  # offset of `text` in its document
-    current: bool = True  # False when a newer version of the document is in the index
-    version_note: str | None = None
-    earlier_versions: list[EarlierVersion] = Field(default_factory=list)  # of a current article
-
-    @property
-    def reference(self) -> str:
-        """《title》（version，status）article · heading · page."""
-        ref = f"《{self.title}》（{self.version or '未注明版本'}，{self.status}）{self.article_label or ''}"
-        extras = [x for x in (self.heading, f"第{self.page}页" if self.page else "") if x]
-        return " · ".join([ref, *extras])
-
-    def contract(self) -> dict:
-        return {"marker": self.marker, "source": self.source, "title": self.title, "version": self.version,
-                "status": self.status, "article": self.article, "page": self.page, "quote": self.quote,
-                "text": self.text, "article_label": self.article_label, "heading": self.heading,
-                "spans": [list(s) for s in self.spans], "current": self.current, "version_note": self.version_note,
-                "doc_id": self.doc_id, "start": self.start,
-                "earlier_versions": [
-                    {"source": e.source, "version": e.version, "article": e.article, "article_label": e.article_label}
-                    for e in self.earlier_versions]}
-
-
-class Answer(BaseModel):
-    question: str
-    resolved_question: str
-    kind: str
-    refused: bool
-    answer: str
-    citations: list[Citation] = Field(default_factory=list)
-    related: list[Citation] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
-    evidence: float = 0.0  # P(the documents answer the question), from the relevance model
-    timing_ms: dict[str, float] = Field(default_factory=dict)
-    mode: str = "extractive"  # or "llm"; "extractive" also when the LLM failed (see notes)
-
-    def contract(self) -> dict:
-        """The JSON of `qingfeng ask --json` and of each `--batch` output line (without id)."""
-        return {"refused": self.refused, "answer": self.answer,
-                "citations": [c.contract() for c in self.citations],
-                "related": [c.contract() for c in self.related], "notes": self.notes, "kind": self.kind,
-                "mode": self.mode, "evidence": round(self.evidence, 3), "timing_ms": self.timing_ms,
-                "resolved_question": self.resolved_question}
-
-
-# A document the question asks about (not one it only mentions): 《X》规定 / X法里 / X第N条 …
-_ASKS_ABOUT = r"(?=规定|里|中|第|有关|关于|有|的|是|要求|明确|怎么|如何|对|[，。？?]|$)"
-_QUOTED_TITLE = re.compile(r"《([^》]{2,40})》" + _ASKS_ABOUT)
-# A regulation named without 《》: 党组工作条例里… / 请示报告条例要求…
-_REGULATION_NAME = re.compile(r"([\u4e00-\u9fff（）]{3,20}?条例)" + _ASKS_ABOUT)
-_GENERIC_NAME = re.compile(r"^(有关|相关|这个|这项|这条|该|上述|国家|中央|单位|党内|上级|具体|现行|哪些|什么|按照|根据|依照|违反|"
-                           r"执行|落实|贯彻|我们|本|其他|各项|各种|党纪|纪律|法律|法规)")
-_NAME_LEAD = re.compile(r"^(我想问|想问|请问|问一下|我们|按照|根据|依照|违反|关于|对于|执行|落实|学习|在|的|了|是|和|与)+")
-_ISSUER_PREFIX = re.compile(r"^(中华人民共和国|中国共产党|中共中央|党政机关|中央和国家机关)")
-_KIND_WORDS = re.compile(r"(条例|规定|办法|准则|细则|规则)(（试行）)?$")
-_LAW_NAME = re.compile(r"([\u4e00-\u9fff]{1,10}(?:法典|法))" + _ASKS_ABOUT)
-_NOT_A_LAW = re.compile(r"(违法|依法|办法|方法|做法|说法|看法|立法|执法|司法|合法|非法|守法|用法|想法|书法|枉法|不法|犯法|手法)$")
-_YEAR_VERSION = re.compile(r"(19[5-9][0-9]|20[0-9]{2})\s*年\s*(?:修订|修正|修改|版|印发|颁布|发布|出台|制定|新修订|试行|的《)")
 
 
 class Answerer:
@@ -142,7 +55,7 @@ class Answerer:
     @classmethod
     def open(cls, index_dir: str | Path, settings=None) -> "Answerer":
         """Open an index directory (building stale search indexes) for answering."""
-        from assistant.search import ensure_search_index
+        from assistant.retrieval.build import ensure_search_index
 
         store = Store(index_dir)
         index, _ = ensure_search_index(store, settings)
@@ -152,12 +65,12 @@ class Answerer:
     def from_index(cls, store: Store, index, settings=None) -> "Answerer":
         """An answerer over a loaded search index, with the LLM when one is configured."""
         from assistant.config import get_settings
-        from assistant.search import make_retriever
+        from assistant.retrieval.build import make_retriever
 
         settings = settings or get_settings()
         llm = None
         if settings.llm_base_url:
-            from assistant.llm import LLMClient
+            from assistant.answer.llm import LLMClient
 
             llm = LLMClient.from_settings(settings)
         return cls(store, make_retriever(index, settings, top_k=CANDIDATE_PASSAGES), llm=llm)
@@ -165,7 +78,7 @@ class Answerer:
     def with_filters(self, filters) -> "Answerer":
         """An answerer over the same index and documents that searches only within `filters`
         (assistant.retrieval.SearchFilters); parsed documents and version maps are shared."""
-        from assistant.retrieval import QingfengRetriever
+        from assistant.retrieval.retriever import QingfengRetriever
 
         base = self.retriever
         retriever = QingfengRetriever(base.index, base.embedder, top_k=base.top_k, filters=filters,
@@ -219,7 +132,7 @@ class Answerer:
         answer.timing_ms = {"retrieve": _ms(retrieved - started), "relevance": result.relevance_ms,
                             "compose": _ms(composed - retrieved)}
         if use_llm and self.llm is not None and not answer.refused:
-            from assistant.llm import rewrite_with_llm
+            from assistant.answer.llm import rewrite_with_llm
 
             rewrite_with_llm(self.llm, answer)
             answer.timing_ms["llm"] = _ms(time.perf_counter() - composed)
@@ -301,42 +214,7 @@ class Answerer:
 
     def missing_source(self, question: str, plan) -> str | None:
         """A named document, or a named version of one, that the knowledge base does not hold."""
-        text = re.sub(r"\s+", "", question)
-        for key in plan.groups:
-            years = {d.year for d in self.catalog.groups[key]}
-            for m in _YEAR_VERSION.finditer(text):
-                year = int(m.group(1))
-                known = sorted(y for y in years if y)
-                if year not in years:
-                    have = "、".join(f"{y}年" for y in known) or "未注明年份的"
-                    return f"知识库中没有《{self.catalog.current(key).title}》的{year}年版本（现有{have}版本）。"
-        if plan.groups:
-            return None
-        names = _QUOTED_TITLE.findall(text) + [n for n in _LAW_NAME.findall(text) if not _NOT_A_LAW.search(n)]
-        names += [n for n in (_NAME_LEAD.sub("", n) for n in _REGULATION_NAME.findall(text))
-                  if len(n) >= 5 and not _GENERIC_NAME.search(n)]
-        for name in names:
-            if len(name) >= 3 and not analyze(f"《{name}》", self.catalog).groups and not self._like_held_title(name):
-                return f"知识库中没有《{name}》。"
-        return None
-
-    def _like_held_title(self, name: str) -> bool:
-        """A name that is a held document's title in other words (公务接待规定 for 国内公务接待管理规定):
-        nearly all of its characters pairs, the kind word aside, are in one title."""
-        if any(len(alias) >= 3 and name.endswith(alias) for alias in self.catalog.aliases):
-            return True  # 他算不算监察法 ends with a held document's name
-        kind = _KIND_WORDS.search(name)
-        core = _ISSUER_PREFIX.sub("", _KIND_WORDS.sub("", name))
-        if len(core) < 2 or any(core in doc.title for doc in self.catalog.documents.values()):
-            return True  # too short to tell, or a held title holds it
-        pairs = {core[i:i + 2] for i in range(len(core) - 1)}
-        for doc in self.catalog.documents.values():
-            title = doc.title
-            if kind and kind.group(1) not in title:
-                continue  # a 条例 is not an 意见
-            if len(pairs & {title[i:i + 2] for i in range(len(title) - 1)}) >= 0.75 * len(pairs):
-                return True
-        return False
+        return missing_source(question, plan, self.catalog)
 
     def _refuse(self, answer: Answer, units: list[Unit], reason: str) -> None:
         answer.refused = True
@@ -443,16 +321,3 @@ def compose_text(citations: list[Citation], kind: Kind) -> str:
 
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
-
-
-class Conversation:
-    """One user's chat: each question is answered with the earlier turns as context."""
-
-    def __init__(self, answerer: Answerer):
-        self.answerer = answerer
-        self.turns: list[Turn] = []
-
-    def ask(self, question: str, use_llm: bool = True) -> Answer:
-        answer = self.answerer.ask(question, self.turns, use_llm=use_llm)
-        self.turns.append(Turn(question, answer.resolved_question, [c.title for c in answer.citations]))
-        return answer

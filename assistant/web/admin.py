@@ -17,8 +17,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry, no v
 import gradio as gr  # noqa: E402
 
 from assistant.config import Settings
-from assistant.web_kb import BusyError, InputError, Job, KnowledgeBase
-from assistant.web_render import document_label, document_rows
+from assistant.knowledge_base import BusyError, InputError, Job, KnowledgeBase
+from assistant.web.render import document_label, document_rows
 
 LOGIN_REQUIRED = "请先以管理员身份登录。"
 DISABLED = ("知识库管理未启用。请在启动前设置环境变量 `QINGFENG_ADMIN_USER` 和 `QINGFENG_ADMIN_PASSWORD`"

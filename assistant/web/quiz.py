@@ -8,11 +8,11 @@ from pathlib import Path
 
 import gradio as gr
 
+from assistant.knowledge_base import KnowledgeBase
 from assistant.quiz import QuizRequest, make_quiz
 from assistant.quiz.export import export
 from assistant.quiz.models import DIFFICULTY_NAMES, TYPE_NAMES, QuizItem
-from assistant.web_kb import KnowledgeBase
-from assistant.web_render import esc
+from assistant.web.render import esc
 
 TYPE_CHOICES = [(name, code) for code, name in TYPE_NAMES.items()]
 DIFFICULTY_CHOICES = [("不限", ""), *[(name, code) for code, name in DIFFICULTY_NAMES.items()]]

@@ -1,14 +1,13 @@
 """The extractive composer: from the passages retrieval found, pick the sentences that answer the
 question, aware of its kind, and keep them in a reading order. Nothing is written that is not a
-sentence of a source; the answer text around the quotes is a template (see answer.py)."""
+sentence of a source; the answer text around the quotes is a template (see answerer.py)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from assistant.lexicon import ASK_WORD, colloquial_pairs, segmenter
-from assistant.question_kind import Kind, answers_kind
+from assistant.retrieval.question_kind import Kind, answers_kind
+from assistant.retrieval.terms import QuestionTerms
 from assistant.sentences import Sentence, split_sentences
 from assistant.textsim import article_pairs, jaccard
 
@@ -34,45 +33,6 @@ class Pick:
     score: float
 
 
-def _weight(word: str, index) -> float:
-    """A word's idf; a compound the index never saw as one token (党纪处分) weighs as its rarest
-    known part, a word with no known part as the rarest of all."""
-    if index.knows(word):
-        return min(WEIGHT_CAP, index.idf(word))
-    parts = [t for t in segmenter().tokens(word) if t != word and index.knows(t)]
-    return min(WEIGHT_CAP, max((index.idf(t) for t in parts), default=index.idf(word)))
-
-
-class QuestionTerms:
-    """The question's words with their weights (BM25 idf), to measure how much of it a text covers.
-
-    An everyday word also counts as covered, at half weight, when a text holds one of the official
-    terms it stands for (红包 → 礼金)."""
-
-    def __init__(self, question: str, index):
-        words = [w for w in segmenter().words(question) if not ASK_WORD.match(w)]
-        self.weights: dict[str, float] = {w: _weight(w, index) for w in words}
-        self.alternatives: dict[str, list[str]] = {}
-        for everyday, terms in colloquial_pairs(question):
-            for w in self.weights:
-                if w in everyday or everyday in w:
-                    self.alternatives.setdefault(w, []).extend(terms)
-        self.counted = list(self.weights)
-        self.total = sum(self.weights.values()) or 1.0
-
-    def coverage(self, text: str) -> float:
-        """Share of the question's weight whose words (or their official terms) occur in `text`."""
-        squashed = re.sub(r"\s+", "", text).lower()
-        got = 0.0
-        for w in self.counted:
-            if w in squashed:
-                got += self.weights[w]
-            elif any(t in squashed for t in self.alternatives.get(w, ())):
-                got += 0.5 * self.weights[w]
-        return got / self.total
-
-
-WEIGHT_CAP = 6.0  # one rare word (a name, a detail of a case) weighs no more than this
 RANK_DECAY = 0.08  # how fast a passage's retrieval rank lowers its sentences' scores
 KIND_BONUS = 0.15  # a sentence shaped like the answer the question wants
 STANDARD_BONUS = 0.3  # … and more so a sentence stating the number a question asks for
@@ -153,7 +113,7 @@ def pick_sentences(units: list[Unit], terms: QuestionTerms, kind: Kind, defined:
 
 
 def _defines(pick: Pick, term: str) -> bool:
-    from assistant.retrieval import defines
+    from assistant.retrieval.retriever import defines
 
     return any(defines(s.text, term) for s in pick.sentences)
 

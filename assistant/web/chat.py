@@ -20,10 +20,10 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry, no v
 import gradio as gr  # noqa: E402
 
 from assistant.answer import Conversation
-from assistant.feedback import RATINGS, FeedbackStore
+from assistant.knowledge_base import KnowledgeBase
 from assistant.retrieval import SearchFilters
-from assistant.web_kb import KnowledgeBase
-from assistant.web_render import (
+from assistant.web.feedback import RATINGS, FeedbackStore
+from assistant.web.render import (
     MAX_TURNS_SHOWN,
     TurnRecord,
     answer_html,
@@ -120,7 +120,7 @@ class Chat:
 
     def _stream_llm(self, llm, answer, messages, session):
         """Show the model's reply as it streams; the checked reply (or the extractive answer) follows."""
-        from assistant.llm import rewrite_with_llm
+        from assistant.answer.llm import rewrite_with_llm
 
         pieces: queue.Queue = queue.Queue()
         started = time.perf_counter()

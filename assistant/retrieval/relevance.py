@@ -27,8 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.lexicon import ASK_WORD, segmenter
-from assistant.question_kind import Kind, answers_kind, has_quantity, question_kind
+from assistant.retrieval.lexicon import ASK_WORD, segmenter
+from assistant.retrieval.question_kind import Kind, answers_kind, has_quantity, question_kind
+from assistant.retrieval.terms import QuestionTerms
 from assistant.sentences import split_sentences
 from assistant.textsim import word_pairs
 
@@ -69,8 +70,6 @@ class QuestionContext:
 
     def __init__(self, question: str, index, named_groups: list[str] | None = None,
                  names_article: bool = False, kind: Kind | None = None):
-        from assistant.compose import QuestionTerms
-
         self.question = question
         self.terms = QuestionTerms(question, index)
         self.kind = kind or question_kind(question, names_article)
@@ -267,5 +266,5 @@ MODEL_FILES = ("relevance_passages.txt", "relevance_questions.txt", "relevance_m
 
 @lru_cache(maxsize=1)
 def _shipped() -> RelevanceModel:
-    data = resources.files("assistant").joinpath("data")
+    data = resources.files("assistant.retrieval").joinpath("data")
     return RelevanceModel._from_texts(*(data.joinpath(name).read_text(encoding="utf-8") for name in MODEL_FILES))

@@ -8,6 +8,7 @@ JSON of `qingfeng ask --json`.
 from __future__ import annotations
 
 import os
+import time
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -17,14 +18,16 @@ from types import SimpleNamespace  # noqa: E402
 import gradio as gr  # noqa: E402
 
 from assistant.config import Settings, get_settings  # noqa: E402
-from assistant.feedback import FeedbackStore  # noqa: E402
-from assistant.web_admin import DISABLED, RESULT_COLUMNS, Admin, AdminAuth  # noqa: E402
-from assistant.web_assets import CSS, HEAD  # noqa: E402
-from assistant.web_chat import EXAMPLES, Chat, ChatSession  # noqa: E402
-from assistant.web_faq import FAQ_COLUMNS, FaqTab  # noqa: E402
-from assistant.web_kb import UPLOAD_SUFFIXES, KnowledgeBase  # noqa: E402
-from assistant.web_quiz import DIFFICULTY_CHOICES, MAX_COUNT, TYPE_CHOICES, QuizTab  # noqa: E402
-from assistant.web_render import DOCUMENT_COLUMNS, EMPTY_SOURCES  # noqa: E402
+from assistant.knowledge_base import KnowledgeBase, ingest_files  # noqa: E402
+from assistant.knowledge_base.manager import UPLOAD_SUFFIXES  # noqa: E402
+from assistant.retrieval import ensure_search_index  # noqa: E402
+from assistant.web.admin import DISABLED, RESULT_COLUMNS, Admin, AdminAuth  # noqa: E402
+from assistant.web.assets import CSS, HEAD  # noqa: E402
+from assistant.web.chat import EXAMPLES, Chat, ChatSession  # noqa: E402
+from assistant.web.faq import FAQ_COLUMNS, FaqTab  # noqa: E402
+from assistant.web.feedback import FeedbackStore  # noqa: E402
+from assistant.web.quiz import DIFFICULTY_CHOICES, MAX_COUNT, TYPE_CHOICES, QuizTab  # noqa: E402
+from assistant.web.render import DOCUMENT_COLUMNS, EMPTY_SOURCES  # noqa: E402
 from ingest.models import DOC_TYPES, STATUSES  # noqa: E402
 
 TITLE = "清风 · 党纪法规问答助手"
@@ -246,7 +249,6 @@ def launch_options(settings: Settings) -> dict:
 def serve(index_dir, corpus_dir, host: str | None = None, port: int | None = None,
           settings: Settings | None = None) -> None:
     """Build the index from `corpus_dir` when it is empty, then serve the app (no share link)."""
-    from assistant.cli import run_index_build, run_ingest
     from ingest.store import Store
 
     settings = settings or get_settings()
@@ -256,11 +258,15 @@ def serve(index_dir, corpus_dir, host: str | None = None, port: int | None = Non
         if store.counts()["documents"] == 0:
             if Path(corpus_dir).is_dir():
                 print(f"首次启动：正在从 {corpus_dir} 建立知识库……", flush=True)
-                run_ingest([corpus_dir], store)
+                report = ingest_files([corpus_dir], store, settings, progress=ProgressLog("导入文档"))
+                print(f"{report.summary()}。", flush=True)
             else:
                 print(f"知识库为空，且找不到文件夹 {corpus_dir}；请登录“知识库”页上传文件。", flush=True)
         if store.counts()["nodes"]:
-            run_index_build(store)
+            _, stats = ensure_search_index(store, settings, progress=ProgressLog("向量化"))
+            if stats.get("rebuilt"):
+                print(f"检索索引已更新：{stats['chunks']} 个片段，新向量化 {stats['embedded']} 个"
+                      f"（共 {stats['seconds']:.1f} 秒）", flush=True)
     kb = KnowledgeBase(index_dir, settings)
     auth = AdminAuth(settings)
     print(f"知识库管理：{'已启用（用户 ' + auth.user + '）' if auth.enabled else '未启用（设置 QINGFENG_ADMIN_USER 和 QINGFENG_ADMIN_PASSWORD 后启用）'}",
@@ -272,3 +278,22 @@ def serve(index_dir, corpus_dir, host: str | None = None, port: int | None = Non
     demo.block_thread()
 
 
+class ProgressLog:
+    """Progress of a long first-start step as plain lines (a log file shows them, unlike a bar):
+    one line every tenth of the work or every 30 seconds, whichever comes first."""
+
+    def __init__(self, label: str, every_seconds: float = 30.0):
+        self.label = label
+        self.every_seconds = every_seconds
+        self._last_time = time.monotonic()
+        self._last_tenth = -1
+
+    def __call__(self, done: int, total: int, name: str = "") -> None:
+        if not total:
+            return
+        tenth = done * 10 // total
+        now = time.monotonic()
+        if tenth == self._last_tenth and now - self._last_time < self.every_seconds:
+            return
+        self._last_tenth, self._last_time = tenth, now
+        print(f"{self.label}：{done}/{total}（{done / total:.0%}）{' ' + Path(name).name if name else ''}", flush=True)

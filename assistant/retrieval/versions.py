@@ -3,9 +3,9 @@ article of an older one (the one that says most nearly the same, by shared chara
 
 from __future__ import annotations
 
-from assistant.textsim import article_pairs, jaccard
 from dataclasses import dataclass
 
+from assistant.textsim import article_pairs, jaccard
 from ingest.models import ParsedDocument, Unit
 
 MIN_SIMILARITY = 0.3  # below this, the current version has no corresponding article

@@ -1,0 +1,79 @@
+"""What an answer is: the answer text, its citations (each traced to 《title》(version) 第X条,
+heading, page and the quoted spans), related passages, notes and timings. The web app, the
+exports and the LLM path read these; `contract()` is the JSON of `qingfeng ask --json`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class EarlierVersion(BaseModel):
+    """The article of an older version that corresponds to a cited current article (for cases
+    judged under the rules in force at the time)."""
+
+    source: str
+    title: str
+    version: str | None
+    article: int | None
+    article_label: str
+    text: str
+    start: int
+
+
+class Citation(BaseModel):
+    marker: int | None  # [n] in the answer; None for a related passage listed after a refusal
+    source: str
+    title: str
+    version: str | None
+    status: str
+    article: int | None
+    article_label: str = ""
+    heading: str = ""
+    page: int | None = None
+    quote: str  # the exact sentence(s) used; runs that are not adjacent are joined by ……
+    text: str  # the whole article (or outline item)
+    spans: list[tuple[int, int]] = Field(default_factory=list)  # quoted sentences in `text`
+    doc_id: str = ""
+    start: int | None = None  # offset of `text` in its document
+    current: bool = True  # False when a newer version of the document is in the index
+    version_note: str | None = None
+    earlier_versions: list[EarlierVersion] = Field(default_factory=list)  # of a current article
+
+    @property
+    def reference(self) -> str:
+        """《title》（version，status）article · heading · page."""
+        ref = f"《{self.title}》（{self.version or '未注明版本'}，{self.status}）{self.article_label or ''}"
+        extras = [x for x in (self.heading, f"第{self.page}页" if self.page else "") if x]
+        return " · ".join([ref, *extras])
+
+    def contract(self) -> dict:
+        return {"marker": self.marker, "source": self.source, "title": self.title, "version": self.version,
+                "status": self.status, "article": self.article, "page": self.page, "quote": self.quote,
+                "text": self.text, "article_label": self.article_label, "heading": self.heading,
+                "spans": [list(s) for s in self.spans], "current": self.current, "version_note": self.version_note,
+                "doc_id": self.doc_id, "start": self.start,
+                "earlier_versions": [
+                    {"source": e.source, "version": e.version, "article": e.article, "article_label": e.article_label}
+                    for e in self.earlier_versions]}
+
+
+class Answer(BaseModel):
+    question: str
+    resolved_question: str
+    kind: str
+    refused: bool
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+    related: list[Citation] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    evidence: float = 0.0  # P(the documents answer the question), from the relevance model
+    timing_ms: dict[str, float] = Field(default_factory=dict)
+    mode: str = "extractive"  # or "llm"; "extractive" also when the LLM failed (see notes)
+
+    def contract(self) -> dict:
+        """The JSON of `qingfeng ask --json` and of each `--batch` output line (without id)."""
+        return {"refused": self.refused, "answer": self.answer,
+                "citations": [c.contract() for c in self.citations],
+                "related": [c.contract() for c in self.related], "notes": self.notes, "kind": self.kind,
+                "mode": self.mode, "evidence": round(self.evidence, 3), "timing_ms": self.timing_ms,
+                "resolved_question": self.resolved_question}

@@ -1,0 +1,3 @@
+from assistant.cli.commands import app
+
+app()
