@@ -24,6 +24,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from assistant.answer import Answerer, Citation
+from assistant.answer.lead import UNSETTLED, needs_lead
+from assistant.retrieval.question_kind import Kind
 from evals.retrieval import Gold, Passage, is_hit
 
 
@@ -50,6 +52,12 @@ def evaluate(items: list[dict], answerer: Answerer, gold: Gold, answers_out=None
                 continue
             r["refused_answerable"].append(answer.refused)
             hits = [is_hit(citation_passage(c), item, gold) for c in answer.citations]
+            first = answer.citations[0] if answer.citations else None
+            r["first_hit"].append(first is not None and (hits[0] or any(
+                is_hit(Passage(e.source, e.start, e.start + len(e.text), e.text), item, gold)
+                for e in first.earlier_versions)))
+            if not answer.refused and needs_lead(answer.resolved_question, Kind(answer.kind)):
+                r["lead_settled"].append(answer.lead is not None and not answer.lead.endswith(UNSETTLED))
             r["citation_hit"].append(any(hits))
             r["precision"].extend(hits)
             # The same, also counting the earlier-version articles shown beside each current one.
@@ -63,6 +71,9 @@ def evaluate(items: list[dict], answerer: Answerer, gold: Gold, answers_out=None
             "citation_hit": _mean(r["citation_hit"]),
             "citation_hit_with_earlier_versions": _mean(r["with_history"]),
             "citation_precision": _mean(r["precision"]),
+            "first_citation_hit": _mean(r["first_hit"]),
+            "direct_sentence": _mean(r["lead_settled"]),
+            "direct_sentence_n": len(r["lead_settled"]),
             "false_refusal": _mean(r["refused_answerable"]),
             "oos_refused": _mean(r["refused_oos"]),
         }
@@ -113,14 +124,16 @@ def main() -> None:
     for name, items in sets:
         table = results[name] = evaluate(items, answerer, gold, answers_out)
         print(f"\n## {name} ({len(items)} questions)\n")
-        print("| category | n | citation hit | + earlier versions | citation precision | false refusal | out_of_scope refused |")
-        print("|:--|:--|:--|:--|:--|:--|:--|")
+        print("| category | n | citation hit | + earlier versions | first citation hit | citation precision | "
+              "false refusal | out_of_scope refused | direct first sentence |")
+        print("|:--|:--|:--|:--|:--|:--|:--|:--|:--|")
         cats = ["ALL"] + sorted(c for c in table if c not in ("ALL",) and not c.startswith("_"))
         for cat in cats:
             row = table[cat]
+            direct = f"{_fmt(row['direct_sentence'])} of {row['direct_sentence_n']}" if row["direct_sentence_n"] else "—"
             print(f"| {cat} | {row['n']} | {_fmt(row['citation_hit'])} | {_fmt(row['citation_hit_with_earlier_versions'])} | "
-                  f"{_fmt(row['citation_precision'])} | "
-                  f"{_fmt(row['false_refusal'])} | {_fmt(row['oos_refused'])} |")
+                  f"{_fmt(row['first_citation_hit'])} | {_fmt(row['citation_precision'])} | "
+                  f"{_fmt(row['false_refusal'])} | {_fmt(row['oos_refused'])} | {direct} |")
         lat = table["_latency_ms"]
         print(f"\nanswer latency (extractive, warm): p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms; "
               f"of which the relevance model p50 {lat['relevance_p50']:.1f} ms, p95 {lat['relevance_p95']:.1f} ms")

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from assistant.answer.compose import Unit, pick_sentences
+from assistant.answer.lead import lead_for
 from assistant.answer.conversation import Turn, resolve
 from assistant.answer.models import Answer, Citation, EarlierVersion
 from assistant.answer.named_sources import missing_source
@@ -121,7 +122,9 @@ class Answerer:
             cited = {(p.unit.doc_id, p.unit.unit_index) for p in picks}
             answer.related = [self._citation(None, u, split_sentences(u.text)[:1]) for u in units
                               if (u.doc_id, u.unit_index) not in cited][:RELATED]
-            answer.answer = compose_text(answer.citations, kind)
+            lead = lead_for(resolved, kind, answer.citations)
+            answer.lead = lead.text if lead is not None else None
+            answer.answer = "\n".join(x for x in (answer.lead, compose_text(answer.citations, kind)) if x)
             answer.notes = [c.version_note for c in answer.citations if c.version_note]
             if plan.article is not None and not plan.groups:
                 answer.notes.insert(0, f"问题未指明文件，以上按最相关的《{answer.citations[0].title}》作答；"

@@ -63,6 +63,7 @@ class Answer(BaseModel):
     kind: str
     refused: bool
     answer: str
+    lead: str | None = None  # the direct first sentence ("简要回答：…"), also the answer's first line
     citations: list[Citation] = Field(default_factory=list)
     related: list[Citation] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
@@ -72,7 +73,7 @@ class Answer(BaseModel):
 
     def contract(self) -> dict:
         """The JSON of `qingfeng ask --json` and of each `--batch` output line (without id)."""
-        return {"refused": self.refused, "answer": self.answer,
+        return {"refused": self.refused, "answer": self.answer, "lead": self.lead,
                 "citations": [c.contract() for c in self.citations],
                 "related": [c.contract() for c in self.related], "notes": self.notes, "kind": self.kind,
                 "mode": self.mode, "evidence": round(self.evidence, 3), "timing_ms": self.timing_ms,
