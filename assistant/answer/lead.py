@@ -9,8 +9,10 @@ articles, so that the reader gets the conclusion before the quotes:
 - a definition question: the defining clause.
 
 Every clause is a verbatim piece of a cited article (`Lead.verified` checks it); the only words of
-its own are the fixed verdicts. Where the cited text does not settle the question, the lead says
-so instead of guessing.
+its own are the fixed verdicts. Where no such clause is found, the lead says that no direct
+conclusion could be drawn from the cited text, instead of guessing. The lead is only as right as
+the article cited first: it restates that article's rule, it does not judge whether it is the rule
+asked.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from assistant.retrieval.retriever import defined_term, defines
 from assistant.textsim import word_pairs
 
 PREFIX = "简要回答："
-UNSETTLED = "所引条文没有直接回答这一问题，请阅读以下原文。"
+UNSETTLED = "未能从所引条文中提炼出直接结论，请阅读以下原文。"
 MAX_CLAUSES = 6
 MAX_DEFINITION_CHARS = 160
 
@@ -192,7 +194,7 @@ def _listed(question: str, citations: list[Citation], pattern: re.Pattern) -> Le
         clauses = _clauses(citation)
         chosen: list[_Clause] = []
         for i, clause in enumerate(clauses):
-            if pattern.search(clause.text):
+            if pattern.search(clause.text) and not _CONDITION_END.search(clause.text):  # "…处分的" is a condition
                 chosen += [c for c in _with_condition(clauses, i) if c not in chosen]
             if len(chosen) >= MAX_CLAUSES:
                 break
