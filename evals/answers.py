@@ -24,6 +24,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from assistant.answer import Answerer, Citation
+from assistant.answer.answerer import COMPARISON
 from assistant.answer.lead import UNSETTLED, needs_lead
 from assistant.retrieval.question_kind import Kind
 from evals.retrieval import Gold, Passage, is_hit
@@ -56,7 +57,7 @@ def evaluate(items: list[dict], answerer: Answerer, gold: Gold, answers_out=None
             r["first_hit"].append(first is not None and (hits[0] or any(
                 is_hit(Passage(e.source, e.start, e.start + len(e.text), e.text), item, gold)
                 for e in first.earlier_versions)))
-            if not answer.refused and needs_lead(answer.resolved_question, Kind(answer.kind)):
+            if not answer.refused and answer.kind != COMPARISON and needs_lead(answer.resolved_question, Kind(answer.kind)):
                 r["lead_settled"].append(answer.lead is not None and not answer.lead.endswith(UNSETTLED))
             r["citation_hit"].append(any(hits))
             r["precision"].extend(hits)

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from assistant.answer import CANDIDATE_PASSAGES, Answerer
+from assistant.answer.answerer import COMPARISON
 from assistant.answer.lead import PREFIX, UNSETTLED, Lead, lead_for, needs_lead
 from assistant.answer.models import Citation
 from assistant.retrieval import make_retriever
@@ -32,7 +33,7 @@ def test_answers_open_with_a_direct_sentence_from_the_cited_text(answerer, devse
     checked = settled = 0
     for item in load(devset):
         answer = answerer.ask(item["question"], use_llm=False)
-        if answer.refused or not needs_lead(answer.resolved_question, Kind(answer.kind)):
+        if answer.refused or answer.kind == COMPARISON or not needs_lead(answer.resolved_question, Kind(answer.kind)):
             continue
         checked += 1
         assert answer.lead and answer.answer.startswith(answer.lead), item["id"]

@@ -14,10 +14,11 @@ import threading
 import time
 from pathlib import Path
 
+from assistant.answer.comparison import Sides, comparison_sides, side_question
 from assistant.answer.compose import Unit, pick_sentences
-from assistant.answer.lead import lead_for
 from assistant.answer.conversation import Turn, resolve
-from assistant.answer.models import Answer, Citation, EarlierVersion
+from assistant.answer.lead import lead_for
+from assistant.answer.models import Answer, Citation, ComparisonSide, EarlierVersion
 from assistant.answer.named_sources import missing_source
 from assistant.retrieval.question_kind import Kind, asks_quantity, has_quantity, question_kind, states_quantity
 from assistant.retrieval.retriever import defined_term
@@ -36,6 +37,7 @@ NOT_COVERED = "知识库中没有涵盖这一问题的文件。"
 NO_NUMBER = "所找到的条文中没有问题所问的具体标准或数额。"
 CANDIDATE_PASSAGES = 10  # passages retrieval hands to the composer
 CANDIDATE_UNITS = 8  # distinct articles among them
+COMPARISON = "comparison"  # the kind of an answer to "A和B的区别" (not a question_kind.Kind)
 RELATED = 3  # articles listed as related (not cited) after an answer or a refusal
 SAME_ARTICLE_SIMILARITY = 0.5  # an older article this close to a current one is the same rule
 
@@ -131,6 +133,13 @@ class Answerer:
                                        "如指其他文件，请写明文件名称。")
             if answer.notes:
                 answer.answer += "\n\n" + "\n".join(f"注意：{n}" for n in answer.notes)
+        # A comparison ("A和B有什么区别") that the documents cover (the whole question passes the same
+        # refusal checks first): each side looked up and cited on its own.
+        sides = comparison_sides(resolved) if not answer.refused else None
+        if sides is not None:
+            compared = self._compare(question, resolved, sides, started)
+            if compared.citations:
+                return compared
         composed = time.perf_counter()
         answer.timing_ms = {"retrieve": _ms(retrieved - started), "relevance": result.relevance_ms,
                             "compose": _ms(composed - retrieved)}
@@ -140,6 +149,43 @@ class Answerer:
             rewrite_with_llm(self.llm, answer)
             answer.timing_ms["llm"] = _ms(time.perf_counter() - composed)
         answer.timing_ms["total"] = _ms(time.perf_counter() - started)
+        return answer
+
+    def _compare(self, question: str, resolved: str, sides: Sides, started: float) -> Answer:
+        """Each side looked up on its own and cited; the answer lays them side by side."""
+        answer = Answer(question=question, resolved_question=resolved, kind=COMPARISON, refused=False, answer="")
+        found = [(term, self.ask(side_question(term, sides), use_llm=False)) for term in (sides.a, sides.b)]
+        seen: dict[tuple[str, int | None], int] = {}
+        lines = [f"“{sides.a}”与“{sides.b}”的规定对照如下："]
+        for term, side in found:
+            if side.refused or not side.citations:
+                answer.comparison.append(ComparisonSide(term=term))
+                lines.append(f"{term}：知识库中未找到直接规定。")
+                continue
+            first = side.citations[0]
+            key = (first.doc_id, first.start)
+            if key not in seen:
+                marker = len(answer.citations) + 1
+                cited = first.model_copy(update={"marker": marker, "version_note": first.version_note and
+                                                 first.version_note.replace(f"[{first.marker}]", f"[{marker}]")})
+                answer.citations.append(cited)
+                seen[key] = marker
+            marker = seen[key]
+            answer.comparison.append(ComparisonSide(term=term, marker=marker))
+            line = compose_text([answer.citations[marker - 1]], Kind.DEFINITION)
+            lines.append(f"{term}：{line}")
+        if answer.citations:
+            cited = {(c.doc_id, c.start) for c in answer.citations}
+            answer.related = [c for _, side in found for c in side.related + side.citations[1:]
+                              if (c.doc_id, c.start) not in cited][:RELATED]
+            for c in answer.related:
+                c.marker = None
+            answer.notes = [c.version_note for c in answer.citations if c.version_note]
+            answer.answer = "\n".join(lines)
+            if answer.notes:
+                answer.answer += "\n\n" + "\n".join(f"注意：{n}" for n in answer.notes)
+        answer.evidence = min(side.evidence for _, side in found)
+        answer.timing_ms = {"total": _ms(time.perf_counter() - started)}
         return answer
 
     def _evidence(self, question, plan, units, terms, kind, evidence) -> tuple[list, str | None]:

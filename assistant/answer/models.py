@@ -57,6 +57,13 @@ class Citation(BaseModel):
                     for e in self.earlier_versions]}
 
 
+class ComparisonSide(BaseModel):
+    """One side of a comparison question and the citation that states it (None: not found)."""
+
+    term: str
+    marker: int | None = None
+
+
 class Answer(BaseModel):
     question: str
     resolved_question: str
@@ -66,6 +73,7 @@ class Answer(BaseModel):
     lead: str | None = None  # the direct first sentence ("简要回答：…"), also the answer's first line
     citations: list[Citation] = Field(default_factory=list)
     related: list[Citation] = Field(default_factory=list)
+    comparison: list[ComparisonSide] = Field(default_factory=list)  # the two sides of "A和B的区别"
     notes: list[str] = Field(default_factory=list)
     evidence: float = 0.0  # P(the documents answer the question), from the relevance model
     timing_ms: dict[str, float] = Field(default_factory=dict)
@@ -76,5 +84,6 @@ class Answer(BaseModel):
         return {"refused": self.refused, "answer": self.answer, "lead": self.lead,
                 "citations": [c.contract() for c in self.citations],
                 "related": [c.contract() for c in self.related], "notes": self.notes, "kind": self.kind,
+                "comparison": [side.model_dump() for side in self.comparison],
                 "mode": self.mode, "evidence": round(self.evidence, 3), "timing_ms": self.timing_ms,
                 "resolved_question": self.resolved_question}

@@ -17,6 +17,10 @@ CSS = """
 .qf-error { color: #b91c1c; }
 .qf-pending { color: var(--body-text-color-subdued); }
 .qf-note { margin-top: .4em; color: #b45309; font-size: .92em; }
+.qf-compare { width: 100%; border-collapse: collapse; margin-top: .6em; table-layout: fixed; }
+.qf-compare th, .qf-compare td { border: 1px solid #d1d5db; padding: .4em .6em; vertical-align: top; text-align: left; }
+.qf-compare-ref { font-weight: 600; margin-bottom: .3em; }
+.qf-compare .qf-missing { color: #6b7280; }
 .qf-sources-empty { color: var(--body-text-color-subdued); padding: .5em; }
 .qf-turn { margin-bottom: 1em; }
 .qf-turn-head { font-weight: 700; margin: .3em 0; }

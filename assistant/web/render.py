@@ -96,6 +96,8 @@ def answer_html(answer: Answer, turn: int, text: str | None = None, final: bool 
         classes = "qf-msg qf-refused"
     else:
         inner = f'<div class="qf-answer">{body}</div>'
+        if final and answer.comparison:
+            inner += comparison_html(answer, turn)
         classes = "qf-msg"
     if final:
         extra = [n for n in answer.notes if n not in answer.answer]
@@ -108,6 +110,23 @@ def answer_html(answer: Answer, turn: int, text: str | None = None, final: bool 
     else:
         inner += '<div class="qf-meta qf-streaming">正在生成……</div>'
     return f'<div class="{classes}">{inner}</div>'
+
+
+def comparison_html(answer: Answer, turn: int) -> str:
+    """The two sides of a comparison question in two columns: each side's term over its quote."""
+    by_marker = {c.marker: c for c in answer.citations}
+    heads, cells = [], []
+    for side in answer.comparison:
+        heads.append(f"<th>{esc(side.term)}</th>")
+        c = by_marker.get(side.marker)
+        if c is None:
+            cells.append('<td class="qf-missing">知识库中未找到直接规定</td>')
+            continue
+        link = f'<a class="qf-cite" href="#{source_id(turn, c.marker)}" title="查看出处 [{c.marker}]">[{c.marker}]</a>'
+        cells.append(f"<td><div class=\"qf-compare-ref\">《{esc(c.title)}》{esc(c.article_label)}</div>"
+                     f"{esc(c.quote)}{link}</td>")
+    return (f'<table class="qf-compare"><thead><tr>{"".join(heads)}</tr></thead>'
+            f'<tbody><tr>{"".join(cells)}</tr></tbody></table>')
 
 
 def streaming_html(text: str) -> str:

@@ -1,0 +1,67 @@
+"""Comparison questions ("A和B有什么区别"): both sides found, each cited, laid side by side. The
+questions are the team's own (tests/data/comparison_questions.jsonl), asked of ../shared/corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import CANDIDATE_PASSAGES, Answerer
+from assistant.answer.comparison import comparison_sides
+from assistant.retrieval import make_retriever
+from assistant.web.render import answer_html
+
+QUESTIONS = [json.loads(line) for line in
+             (Path(__file__).parent / "data" / "comparison_questions.jsonl").read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def answerer(shared_index):
+    store, index = shared_index
+    return Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES))
+
+
+def test_the_sides_are_read_from_the_question():
+    sides = comparison_sides("党纪处分中，降级和撤职有什么不同？")
+    assert (sides.a, sides.b, sides.context) == ("降级", "撤职", "党纪处分中")
+    sides = comparison_sides("违规占用公物行为与职务侵占罪应当如何区分？")
+    assert (sides.a, sides.b) == ("违规占用公物行为", "职务侵占罪")
+    assert comparison_sides("新条例施行前发生的违纪行为，适用新条例还是旧规定？") is None  # which rule applies
+    assert comparison_sides("一名科长利用上下级关系与下属发生不正当性关系，应当怎么处分？") is None
+    assert comparison_sides("亲属和其他特定关系人收受财物的，如何处理？") is None
+    assert comparison_sides("接待对象8人以内，陪餐人员最多几人？") is None
+    assert comparison_sides("什么是公务接待？") is None
+
+
+def test_team_comparison_questions_cite_both_sides(answerer):
+    assert len(QUESTIONS) >= 20
+    both = []
+    for q in QUESTIONS:
+        answer = answerer.ask(q["question"], use_llm=False)
+        if answer.kind != "comparison":  # the whole question was refused first (the same checks as any question)
+            assert answer.refused, q["question"]
+            both.append(False)
+            continue
+        assert len(answer.comparison) == 2, q["question"]
+        cited = {c.marker: c for c in answer.citations}
+        ok = True
+        for side, term in zip(answer.comparison, q["sides"]):
+            c = cited.get(side.marker)
+            # the side's citation states the side (its term is in the article), and the answer names it
+            ok &= c is not None and term in c.text and f"[{c.marker}]" in answer.answer
+        both.append(ok)
+    # measured 2026-12-03: 18 of 22. The misses: 培训费/会议费 refused as a whole (no number found);
+    # 调整职务, the 监察官 权利 and the 事业单位 警告/记过 pair cited from articles not naming the side.
+    assert sum(both) >= 17, f"{sum(both)}/{len(both)} cite both sides"
+
+
+def test_the_web_app_lays_the_sides_side_by_side(answerer):
+    answer = answerer.ask("从轻处分与减轻处分有什么区别？", use_llm=False)
+    html = answer_html(answer, turn=1)
+    assert '<table class="qf-compare">' in html
+    assert "<th>从轻处分</th><th>减轻处分</th>" in html
+    for side in answer.comparison:
+        assert f'href="#qf-src-1-{side.marker}"' in html
