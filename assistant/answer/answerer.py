@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+from assistant.answer.article_versions import meant_version
 from assistant.answer.comparison import Sides, comparison_sides, side_question
 from assistant.answer.compose import Unit, pick_sentences
 from assistant.answer.conversation import Turn, resolve
@@ -106,6 +107,10 @@ class Answerer:
         resolved = resolve(question, history or [], bool(first_plan.groups), first_plan.article is not None)
         result = self.retriever.search(resolved)
         plan = result.plan
+        meant = meant_version(resolved, plan, self.catalog, self.document)
+        if meant is not None:  # 第N条 of an older version is what the question is about
+            result = self.retriever.search(f"{meant.document.year}年版{resolved}")
+            plan = result.plan
         kind = question_kind(resolved if resolved != question else question, plan.article is not None)
         retrieved = time.perf_counter()
 
@@ -128,6 +133,10 @@ class Answerer:
             answer.lead = lead.text if lead is not None else None
             answer.answer = "\n".join(x for x in (answer.lead, compose_text(answer.citations, kind)) if x)
             answer.notes = [c.version_note for c in answer.citations if c.version_note]
+            if meant is not None:
+                answer.notes.insert(0, f"问题所说的{to_chinese_article(plan.article)}按《{meant.document.title}》"
+                                       f"{meant.document.year}年版理解：该版本此条的内容与问题相符，现行"
+                                       f"{meant.current.year}年版的同号条文规定的是其他内容。")
             if plan.article is not None and not plan.groups:
                 answer.notes.insert(0, f"问题未指明文件，以上按最相关的《{answer.citations[0].title}》作答；"
                                        "如指其他文件，请写明文件名称。")
@@ -366,6 +375,10 @@ def compose_text(citations: list[Citation], kind: Kind) -> str:
         verb = "全文" if kind is Kind.LOOKUP and i == 0 else "规定"
         lines.append(f"{lead}{where}{verb}：“{c.quote}”[{c.marker}]")
     return "\n".join(lines)
+
+
+def to_chinese_article(number: int) -> str:
+    return f"第{to_chinese(number)}条"
 
 
 def _ms(seconds: float) -> float:

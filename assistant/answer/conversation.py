@@ -43,8 +43,9 @@ def is_follow_up(question: str, names_document: bool) -> bool:
 
 def resolve(question: str, history: list[Turn], names_document: bool, names_article: bool = False) -> str:
     """The question to search: joined to the previous resolved question when it follows on.
-    "那第二十条呢？" asks about the document the previous answer cited first."""
-    if not history or not is_follow_up(question, names_document):
+    "那第二十条呢？" asks about the document the previous answer cited first; "那监察法第二十二条呢？"
+    names its own document and article, so it is read on its own."""
+    if not history or not is_follow_up(question, names_document) or (names_document and names_article):
         return question
     previous = history[-1]
     if names_article and not names_document and previous.doc_titles:

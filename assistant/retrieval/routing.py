@@ -21,7 +21,7 @@ _CURRENT = re.compile(r"现行|最新|新版|现在的|目前的|当前")
 # Aliases that are too general to trust unless the question also cites an article or uses 《》.
 _WEAK_ALIASES = {"条例", "准则", "实施条例", "规定", "办法", "细则"}
 # A short alias glued to the words before it names another document: 行政监察法 is not 监察法.
-_BEFORE_SHORT_ALIAS_OK = set("的按照据依在与和及、《是对了或中从将把其该本即指称违反适用版行订正改年")
+_BEFORE_SHORT_ALIAS_OK = set("的按照据依在与和及、《是对了或中从将把其该本即指称违反适用版行订正改年那")
 
 
 @dataclass

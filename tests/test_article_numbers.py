@@ -1,0 +1,48 @@
+"""An article number read in context (team-written questions, tests/data/article_number_questions.jsonl,
+asked of ../shared/corpus): "纪律处分条例第八十八条关于收受礼品礼金…" means 2018 第八十八条, not the
+current text's 第八十八条, which says something else; where the current article of that number
+is the one meant, it stays."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import CANDIDATE_PASSAGES, Answerer, Conversation
+from assistant.retrieval import make_retriever
+
+QUESTIONS = [json.loads(line) for line in
+             (Path(__file__).parent / "data" / "article_number_questions.jsonl").read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def answerer(shared_index):
+    store, index = shared_index
+    return Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES))
+
+
+def test_each_number_is_read_in_the_version_its_content_belongs_to(answerer):
+    older = [q for q in QUESTIONS if q["year"] not in (2023, 2024)]
+    assert len(older) >= 20
+    for q in QUESTIONS:
+        answer = answerer.ask(q["question"], use_llm=False)
+        first = answer.citations[0]
+        assert (first.title, first.version[:4], first.article) == (q["title"], str(q["year"]), q["article"]), q["question"]
+        if q in older:
+            # the answer says which version it reads the number in, and names the current counterpart
+            assert answer.notes[0].startswith("问题所说的") and f"{q['year']}年版理解" in answer.notes[0]
+            assert any("现行" in n and "对应条文" in n for n in answer.notes) or first.version_note
+        else:
+            assert not any(n.startswith("问题所说的") for n in answer.notes)
+
+
+def test_a_named_document_wins_over_the_one_cited_before(answerer):
+    chat = Conversation(answerer)
+    first = chat.ask("纪律处分条例第九十七条是怎么规定的？", use_llm=False)
+    assert first.citations[0].title == "中国共产党纪律处分条例" and first.citations[0].article == 97
+    second = chat.ask("那监察法第二十二条呢？", use_llm=False)
+    assert second.citations[0].title == "中华人民共和国监察法" and second.citations[0].article == 22
+    assert second.citations[0].version == "2024"
