@@ -48,3 +48,13 @@ def shared_index(tmp_path_factory, shared_corpus):
     ingest_paths([shared_corpus], store)
     index, _ = ensure_search_index(store)
     return store, index
+
+
+@pytest.fixture(scope="module")
+def answerer(shared_index):
+    """The extractive answerer over ../shared/corpus, as `qingfeng ask` builds it (one a test module)."""
+    from assistant.answer import CANDIDATE_PASSAGES, Answerer
+    from assistant.retrieval import make_retriever
+
+    store, index = shared_index
+    return Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES))

@@ -9,20 +9,13 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from assistant.answer import CANDIDATE_PASSAGES, Answerer, Conversation
+from assistant.answer import Conversation
 from assistant.cli.commands import app
-from assistant.retrieval import make_retriever
 from assistant.retrieval.question_kind import Kind, question_kind
 from tests.conftest import SHARED
 
 DEVSET = SHARED / "devset"
 runner = CliRunner()
-
-
-@pytest.fixture(scope="session")
-def answerer(shared_index) -> Answerer:
-    store, index = shared_index
-    return Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES))
 
 
 def dev_items(name: str) -> list[dict]:
@@ -33,7 +26,7 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dev_answers(answerer) -> list[tuple[dict, object]]:
     items = dev_items("synthetic_dev.jsonl") + dev_items("ccdi_dev.jsonl")
     return [(item, answerer.ask(item["question"])) for item in items]

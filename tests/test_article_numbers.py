@@ -8,20 +8,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from assistant.answer import CANDIDATE_PASSAGES, Answerer, Conversation
-from assistant.retrieval import make_retriever
+from assistant.answer import Conversation
 
 QUESTIONS = [json.loads(line) for line in
              (Path(__file__).parent / "data" / "article_number_questions.jsonl").read_text(encoding="utf-8").splitlines()
              if line.strip()]
-
-
-@pytest.fixture(scope="module")
-def answerer(shared_index):
-    store, index = shared_index
-    return Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES))
 
 
 def test_each_number_is_read_in_the_version_its_content_belongs_to(answerer):

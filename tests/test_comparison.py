@@ -6,22 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from assistant.answer import CANDIDATE_PASSAGES, Answerer
 from assistant.answer.comparison import comparison_sides
-from assistant.retrieval import make_retriever
 from assistant.web.render import answer_html
 
 QUESTIONS = [json.loads(line) for line in
              (Path(__file__).parent / "data" / "comparison_questions.jsonl").read_text(encoding="utf-8").splitlines()
              if line.strip()]
-
-
-@pytest.fixture(scope="module")
-def answerer(shared_index):
-    store, index = shared_index
-    return Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES))
 
 
 def test_the_sides_are_read_from_the_question():

@@ -15,22 +15,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.answer import CANDIDATE_PASSAGES, Answerer
+from assistant.answer import Answerer
 from assistant.cli.commands import app
 from assistant.faq.export import EXCEL_COLUMNS, export
 from assistant.faq.questions import questions_for
 from assistant.faq.run import finish, run_faq
-from assistant.retrieval import make_retriever
 from tests.conftest import ROOT
 
 runner = CliRunner()
 DOCS = ["党政机关国内公务接待管理规定", "党政机关公务用车管理办法", "中华人民共和国公职人员政务处分法"]
-
-
-@pytest.fixture(scope="module")
-def answerer(shared_index) -> Answerer:
-    store, index = shared_index
-    return Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES))
 
 
 @pytest.fixture(scope="module")

@@ -8,19 +8,11 @@ import re
 
 import pytest
 
-from assistant.answer import CANDIDATE_PASSAGES, Answerer
 from assistant.answer.answerer import COMPARISON
 from assistant.answer.lead import PREFIX, UNSETTLED, Lead, lead_for, needs_lead
 from assistant.answer.models import Citation
-from assistant.retrieval import make_retriever
 from assistant.retrieval.question_kind import Kind
 from tests.test_retrieval_quality import load
-
-
-@pytest.fixture(scope="module")
-def answerer(shared_index):
-    store, index = shared_index
-    return Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES))
 
 
 def squash(text: str) -> str:

@@ -10,9 +10,8 @@ import socket
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from assistant.answer import CANDIDATE_PASSAGES, NO_NUMBER, NOT_COVERED, Answerer
+from assistant.answer import CANDIDATE_PASSAGES, NO_NUMBER, NOT_COVERED
 from assistant.retrieval import make_retriever
 from assistant.retrieval.relevance import FEATURES, MODEL_FILES, QUESTION_FEATURES, RelevanceModel
 from evals.relevance_data import bank_questions
@@ -23,12 +22,6 @@ DATA = ROOT / "tests" / "data"
 
 def rows(name: str) -> list[dict]:
     return [json.loads(l) for l in (DATA / name).read_text(encoding="utf-8").splitlines() if l.strip()]
-
-
-@pytest.fixture(scope="module")
-def answerer(shared_index) -> Answerer:
-    store, index = shared_index
-    return Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES))
 
 
 def test_shipped_model_loads_with_the_network_closed(monkeypatch):
