@@ -55,37 +55,37 @@ def citation(text: str, quoted: str, marker: int = 1) -> Citation:
                     text=text, spans=[(start, start + len(quoted))])
 
 
-RECEPTION = "第十四条 接待对象在10人以内的，陪餐人数不得超过3人；超过10人的，不得超过接待对象人数的三分之一。"
-SANCTION = ("第九十七条 收受礼品、礼金，情节较轻的，给予警告或者严重警告处分；情节较重的，给予撤销党内职务或者留党察看处分；"
-            "情节严重的，给予开除党籍处分。")
+# Team-written sample articles (示例, not official text).
+RECEPTION = "第十二条 来访人员在6人以内的，陪同就餐人员不得超过2人；超过6人的，不得超过来访人员的四分之一。"
+SANCTION = "第四十条 违规收受土特产、购物卡，情节较轻的，给予警告处分；情节较重的，给予记过或者降级处分；情节严重的，给予撤职处分。"
 
 
 def test_a_number_comes_with_its_condition():
     c = citation(RECEPTION, RECEPTION.split(" ", 1)[1])
-    lead = lead_for("接待对象8人，陪餐最多几人？", Kind.STANDARD, [c])
-    assert lead.text == "简要回答：接待对象在10人以内的，陪餐人数不得超过3人[1]。"
+    lead = lead_for("来访5人，最多几人陪同就餐？", Kind.STANDARD, [c])
+    assert lead.text == "简要回答：来访人员在6人以内的，陪同就餐人员不得超过2人[1]。"
 
 
 def test_a_sanction_lists_its_range_with_the_circumstances():
     c = citation(SANCTION, SANCTION.split(" ", 1)[1])
-    lead = lead_for("收受礼金给予什么处分？", Kind.SANCTION, [c])
-    assert lead.clauses[:2] == ["情节较轻的", "给予警告或者严重警告处分"]
-    assert "情节严重的，给予开除党籍处分" in lead.text
+    lead = lead_for("收受购物卡给予什么处理？", Kind.SANCTION, [c])
+    assert lead.clauses[:2] == ["情节较轻的", "给予警告处分"]
+    assert "情节严重的，给予撤职处分" in lead.text
 
 
 def test_yes_no_gets_a_verdict_only_when_the_modal_answers_it():
-    rule = "第五条 党员领导干部不得违反规定在企业兼职。"
+    rule = "第五条 本单位工作人员不得在外部培训机构兼课取酬。"
     c = citation(rule, rule.split(" ", 1)[1])
-    assert lead_for("领导干部可以在企业兼职吗？", Kind.OBLIGATION, [c]).verdict == "不可以"
-    duty = "第六条 接待单位应当严格控制陪餐人数。"
+    assert lead_for("工作人员可以在培训机构兼课吗？", Kind.OBLIGATION, [c]).verdict == "不可以"
+    duty = "第六条 承办部门应当严格控制陪同就餐人数。"
     d = citation(duty, duty.split(" ", 1)[1])
-    assert lead_for("接待能不能多安排陪餐？", Kind.OBLIGATION, [d]).verdict is None  # 应当 does not answer 能不能
-    assert lead_for("要不要控制陪餐人数？", Kind.OBLIGATION, [d]).verdict == "需要"
+    assert lead_for("承办部门能不能多安排陪同就餐？", Kind.OBLIGATION, [d]).verdict is None  # 应当 does not answer 能不能
+    assert lead_for("要不要控制陪同就餐人数？", Kind.OBLIGATION, [d]).verdict == "需要"
 
 
 def test_an_unsettling_text_is_said_to_be_so():
-    text = "第三条 公务接待应当坚持有利公务、务实节俭的原则。"
+    text = "第三条 来访接待应当坚持简朴、务实的做法。"
     c = citation(text, text.split(" ", 1)[1])
-    lead = lead_for("接待最多几个人陪餐？", Kind.STANDARD, [c])
+    lead = lead_for("来访接待最多几个人陪同就餐？", Kind.STANDARD, [c])
     assert not lead.settled and lead.text == PREFIX + UNSETTLED
     assert Lead().verified([c])

@@ -134,7 +134,7 @@ class Answerer:
             answer.answer = "\n".join(x for x in (answer.lead, compose_text(answer.citations, kind)) if x)
             answer.notes = [c.version_note for c in answer.citations if c.version_note]
             if meant is not None:
-                answer.notes.insert(0, f"问题所说的{to_chinese_article(plan.article)}按《{meant.document.title}》"
+                answer.notes.insert(0, f"问题所说的第{to_chinese(plan.article)}条按《{meant.document.title}》"
                                        f"{meant.document.year}年版理解：该版本此条的内容与问题相符，现行"
                                        f"{meant.current.year}年版的同号条文规定的是其他内容。")
             if plan.article is not None and not plan.groups:
@@ -375,10 +375,6 @@ def compose_text(citations: list[Citation], kind: Kind) -> str:
         verb = "全文" if kind is Kind.LOOKUP and i == 0 else "规定"
         lines.append(f"{lead}{where}{verb}：“{c.quote}”[{c.marker}]")
     return "\n".join(lines)
-
-
-def to_chinese_article(number: int) -> str:
-    return f"第{to_chinese(number)}条"
 
 
 def _ms(seconds: float) -> float:
