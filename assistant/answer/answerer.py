@@ -10,16 +10,18 @@ The default path needs no LLM. An optional LLM (llm.py) rewrites the same source
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
 
 from assistant.answer.article_versions import meant_version
+from assistant.answer.case import RETROACTIVE, category, general_rules, is_case
 from assistant.answer.comparison import Sides, comparison_sides, side_question
 from assistant.answer.compose import Unit, pick_sentences
 from assistant.answer.conversation import Turn, resolve
 from assistant.answer.lead import lead_for
-from assistant.answer.models import Answer, Citation, ComparisonSide, EarlierVersion
+from assistant.answer.models import Answer, CaseAnalysis, CaseRule, Citation, ComparisonSide, EarlierVersion
 from assistant.answer.named_sources import missing_source
 from assistant.retrieval.question_kind import Kind, asks_quantity, has_quantity, question_kind, states_quantity
 from assistant.retrieval.retriever import defined_term
@@ -41,6 +43,7 @@ CANDIDATE_UNITS = 8  # distinct articles among them
 COMPARISON = "comparison"  # the kind of an answer to "A和B的区别" (not a question_kind.Kind)
 RELATED = 3  # articles listed as related (not cited) after an answer or a refusal
 SAME_ARTICLE_SIMILARITY = 0.5  # an older article this close to a current one is the same rule
+_SANCTION_CLAUSE = re.compile(r"(给予|予以)[^。；]{0,12}(处分|警告|记过|降级|撤职|开除)|追究[^。；]{0,8}责任")
 
 
 class Answerer:
@@ -132,6 +135,8 @@ class Answerer:
             lead = lead_for(resolved, kind, answer.citations)
             answer.lead = lead.text if lead is not None else None
             answer.answer = "\n".join(x for x in (answer.lead, compose_text(answer.citations, kind)) if x)
+            if is_case(resolved):
+                self._add_case(answer)
             answer.notes = [c.version_note for c in answer.citations if c.version_note]
             if meant is not None:
                 answer.notes.insert(0, f"问题所说的第{to_chinese(plan.article)}条按《{meant.document.title}》"
@@ -197,6 +202,44 @@ class Answerer:
         answer.timing_ms = {"total": _ms(time.perf_counter() - started)}
         return answer
 
+    def _add_case(self, answer: Answer) -> None:
+        """A case description: what kind of violation the conduct's article is (its chapter), the
+        general rules of the same document on lighter and heavier sanctions and on conduct before
+        this version took effect (cited), and the article's earlier versions."""
+        first = answer.citations[0]
+        doc = self.document(first.doc_id)
+        unit_index = next((i for i, u in enumerate(doc.units) if u.start == first.start), None)
+        if unit_index is None or not _SANCTION_CLAUSE.search(first.text):
+            return
+        case = CaseAnalysis(conduct=first.marker, category=category(first.heading))
+        lines = []
+        if case.category:
+            lines.append(f"定性：所述行为符合{_article_name(first)}所列情形的，属于{case.category}的行为"
+                         f"（该条列于“{first.heading.split(' › ')[-1]}”）[{first.marker}]。")
+        rules = general_rules(doc, unit_index)
+        if rules:
+            lines.append("适用的总则规定：")
+        for rule in rules:
+            unit = doc.units[rule.unit_index]
+            text = doc.text[unit.start:unit.end]
+            sentences = [s for s in split_sentences(text) if rule.key in s.text][:1] or split_sentences(text)[:1]
+            marker = len(answer.citations) + 1
+            answer.citations.append(self._citation(marker, Unit(0, doc.doc_id, rule.unit_index, text, unit.start,
+                                                                _unit_metadata(doc, rule.unit_index)), sentences))
+            case.general.append(CaseRule(role=rule.role, marker=marker))
+            cited = answer.citations[-1]
+            lines.append(f"- {rule.role}：{_article_name(cited)}：“{cited.quote}”[{marker}]")
+        if first.earlier_versions:
+            history = "、".join(f"{e.version}年版{display_label(e.article_label) or '对应条文'}" if e.version
+                               else display_label(e.article_label) for e in first.earlier_versions)
+            lines.append(f"版本沿革：{_article_name(first)}在{history}有对应规定；行为发生在旧版本施行期间的，"
+                         "按上列“行为发生在本版本施行前”的规定确定适用的版本。" if any(r.role == RETROACTIVE for r in rules)
+                         else f"版本沿革：{_article_name(first)}在{history}有对应规定。")
+        answer.case = case
+        head, _, rest = answer.answer.partition("\n") if answer.lead else ("", "", answer.answer)
+        answer.answer = "\n".join(x for x in (head, *(lines[:1] if case.category else []), rest,
+                                              *(lines[1:] if case.category else lines)) if x)
+
     def _evidence(self, question, plan, units, terms, kind, evidence) -> tuple[list, str | None]:
         """The sentences to quote, or why the documents do not answer the question.
 
@@ -217,7 +260,7 @@ class Answerer:
         for rank, unit in enumerate(units):
             unit.rank = rank
         defined = defined_term(question) if kind is Kind.DEFINITION else None
-        picks = pick_sentences(units, terms, kind, defined)
+        picks = pick_sentences(units, terms, kind, defined, whole=_named_at_top(units, plan, self.catalog))
         quoted = [s.text for p in picks for s in p.sentences]
         if kind is Kind.STANDARD and not any(has_quantity(s) for s in quoted):
             return [], NO_NUMBER
@@ -327,6 +370,18 @@ class Answerer:
             label = match.unit.label or "对应条目"
             citation.version_note = (f"{cited}引自已被修订的版本（{citation.version}）；现行{where}对应条文为{label}："
                                      f"“{_first_sentence(match.unit.text)}”")
+
+
+def _named_at_top(units: list[Unit], plan, catalog) -> int:
+    """How many of the first articles are ones the question names with their documents (at least 1)."""
+    named = set(plan.named_articles)
+    count = 0
+    for unit in units:
+        key = title_key(catalog.documents[unit.doc_id].title) if unit.doc_id in catalog.documents else None
+        if (key, unit.metadata.get("article")) not in named:
+            break
+        count += 1
+    return max(count, 1)
 
 
 def _unit_metadata(doc: ParsedDocument, unit_index: int) -> dict:

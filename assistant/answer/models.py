@@ -64,6 +64,21 @@ class ComparisonSide(BaseModel):
     marker: int | None = None
 
 
+class CaseRule(BaseModel):
+    """A general rule cited for a case description: its role and its citation marker."""
+
+    role: str  # "从轻或者减轻", "从重或者加重" or "行为发生在本版本施行前"
+    marker: int
+
+
+class CaseAnalysis(BaseModel):
+    """How a case description ("某干部……，是否违纪？应如何处理？") was answered."""
+
+    conduct: int  # marker of the article that describes the conduct
+    category: str | None = None  # the kind of violation its chapter names ("违反廉洁纪律")
+    general: list[CaseRule] = Field(default_factory=list)
+
+
 class Answer(BaseModel):
     question: str
     resolved_question: str
@@ -74,6 +89,7 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     related: list[Citation] = Field(default_factory=list)
     comparison: list[ComparisonSide] = Field(default_factory=list)  # the two sides of "A和B的区别"
+    case: CaseAnalysis | None = None  # a case description: the conduct's article and the general rules
     notes: list[str] = Field(default_factory=list)
     evidence: float = 0.0  # P(the documents answer the question), from the relevance model
     timing_ms: dict[str, float] = Field(default_factory=dict)
@@ -85,5 +101,6 @@ class Answer(BaseModel):
                 "citations": [c.contract() for c in self.citations],
                 "related": [c.contract() for c in self.related], "notes": self.notes, "kind": self.kind,
                 "comparison": [side.model_dump() for side in self.comparison],
+                "case": self.case.model_dump() if self.case else None,
                 "mode": self.mode, "evidence": round(self.evidence, 3), "timing_ms": self.timing_ms,
                 "resolved_question": self.resolved_question}
