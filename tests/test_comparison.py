@@ -55,3 +55,38 @@ def test_the_web_app_lays_the_sides_side_by_side(answerer):
     assert "<th>从轻处分</th><th>减轻处分</th>" in html
     for side in answer.comparison:
         assert f'href="#qf-src-1-{side.marker}"' in html
+
+
+def test_batch_answers_exported_with_the_comparison_as_a_table(shared_index, tmp_path):
+    """`qingfeng ask --batch --out answers.docx|.xlsx|.md`: a comparison is a two-column table."""
+    from docx import Document
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from assistant.cli.commands import app
+
+    store, _ = shared_index
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
+        {"id": 1, "question": "从轻处分与减轻处分有什么区别？"},
+        {"id": 2, "question": "股票交易的印花税税率现在是多少？"},
+    ]) + "\n", encoding="utf-8")
+    for suffix in ("docx", "xlsx", "md"):
+        out = tmp_path / f"answers.{suffix}"
+        result = CliRunner().invoke(app, ["ask", "--index", str(store.dir), "--batch", str(questions), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "其中 1 个未找到依据" in result.output
+    table = Document(str(tmp_path / "answers.docx")).tables[0]
+    assert [cell.text for cell in table.rows[0].cells] == ["从轻处分", "减轻处分"]
+    assert "从轻处分，是指" in table.rows[1].cells[0].text and "[1]" in table.rows[1].cells[0].text
+    assert "减轻处分，是指" in table.rows[1].cells[1].text and "[2]" in table.rows[1].cells[1].text
+    sheet = load_workbook(tmp_path / "answers.xlsx").active
+    header = [cell.value for cell in sheet[1]]
+    first, second = [dict(zip(header, (cell.value for cell in row))) for row in sheet.iter_rows(min_row=2)]
+    assert first["对照：甲"].startswith("从轻处分：") and first["对照：乙"].startswith("减轻处分：")
+    assert "中国共产党纪律处分条例》（2023" in first["出处"] and second["是否找到依据"] == "否"
+    markdown = (tmp_path / "answers.md").read_text(encoding="utf-8")
+    assert "| 从轻处分 | 减轻处分 |" in markdown and "## 2. 股票交易的印花税税率现在是多少？" in markdown
+    result = CliRunner().invoke(app, ["ask", "--index", str(store.dir), "--batch", str(questions),
+                                      "--out", str(tmp_path / "answers.pdf")])
+    assert result.exit_code == 2 and ".docx" in result.output

@@ -234,7 +234,7 @@ def ask(
     index: IndexOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     batch: Annotated[Optional[Path], typer.Option("--batch", help="批量问题 JSONL：每行 {id, question}")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="批量回答输出 JSONL")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="批量回答输出：.jsonl、.md、.xlsx（Excel）或 .docx（Word）")] = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="即使配置了大模型也只用摘录式回答")] = False,
 ) -> None:
     """回答问题：每句话都注明出处（《文件》版本 第X条、页码和原文）；知识库没有依据时明确说明。"""
@@ -243,15 +243,21 @@ def ask(
     _question_or_batch(question, batch, out)
     answerer = Answerer.from_index(*_open_index(index))
     if batch is not None:
+        from assistant.answer.export import FORMATS, export
+
+        if out.suffix.lower().lstrip(".") not in FORMATS:
+            err_console.print("[red]错误：[/]--out 请使用 .jsonl、.md、.xlsx 或 .docx 扩展名。")
+            raise typer.Exit(2)
         rows = [json.loads(line) for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
-        refused = 0
-        with open(out, "w", encoding="utf-8") as handle, progress_bar("批量回答") as bar:
+        answers = []
+        with progress_bar("批量回答") as bar:
             task = bar.add_task("", total=len(rows))
             for row in rows:
-                answer = answerer.ask(str(row.get("question", "")), use_llm=not no_llm)
-                refused += answer.refused
-                handle.write(json.dumps({"id": row.get("id"), **answer.contract()}, ensure_ascii=False) + "\n")
+                answers.append((row.get("id", len(answers) + 1), answerer.ask(str(row.get("question", "")),
+                                                                                   use_llm=not no_llm)))
                 bar.advance(task)
+        export(answers, out, f"问答汇编（{len(answers)} 题）")
+        refused = sum(answer.refused for _, answer in answers)
         console.print(f"已完成 {len(rows)} 个问题（其中 {refused} 个未找到依据），结果写入 {escape(str(out))}")
         return
     answer = answerer.ask(question, use_llm=not no_llm)
