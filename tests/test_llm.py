@@ -42,12 +42,34 @@ def test_good_reply_is_kept_and_streamed(plain):
         answer = answerer.ask(QUESTION)
         request = stub.requests[0]
     assert answer.mode == "llm" and not answer.refused
-    assert answer.answer.startswith("根据规定，" + quote[:10]) and "[1]" in answer.answer
+    # The model wrote no first sentence of its own: the extractive one (checked the same way) stays first.
+    lines = answer.answer.splitlines()
+    assert lines[0] == answer.lead and answer.lead.startswith("简要回答：") and "警告" in answer.lead
+    assert lines[1].startswith("根据规定，" + quote[:10]) and "[1]" in answer.answer
     assert request["stream"] is True
     system, user = request["messages"]
     assert system["role"] == "system" and system["content"] == SYSTEM_PROMPT
     assert "<资料>" in user["content"] and "[1] 《中国共产党纪律处分条例》" in user["content"]
     assert "llm" in answer.timing_ms
+
+
+def test_the_model_phrases_the_first_sentence_under_the_same_checks(plain):
+    quote = first_sentence_of(plain)
+    reply = f"简要回答：情节较轻的，给予警告或者严重警告处分[1]。根据规定，{quote}[1]。"
+    with ScriptedLLM(reply) as stub:
+        answer = with_llm(plain, stub).ask(QUESTION)
+        prompt = stub.requests[0]["messages"][0]["content"]
+    assert "第一句以“简要回答：”开头" in prompt
+    assert answer.mode == "llm" and answer.lead == "简要回答：情节较轻的，给予警告或者严重警告处分[1]。"
+    assert answer.answer.splitlines()[0] == answer.lead
+    # A first sentence the sources do not hold is removed; the extractive one takes its place.
+    reply = f"简要回答：此类行为一律移送司法机关，判处有期徒刑[1]。根据规定，{quote}[1]。"
+    with ScriptedLLM(reply) as stub:
+        answer = with_llm(plain, stub).ask(QUESTION)
+    extractive = plain.ask(QUESTION, use_llm=False)
+    assert answer.mode == "llm" and "有期徒刑" not in answer.answer
+    assert answer.lead == extractive.lead and answer.answer.splitlines()[0] == extractive.lead
+    assert any("所引条文中找不到这一说法" in n for n in answer.notes)
 
 
 def test_fabricated_citation_numbers_are_removed(plain):
