@@ -75,15 +75,17 @@ def _with_context(unit: Unit, chosen: list[Sentence]) -> list[Sentence]:
     return sorted(out, key=lambda s: s.start)
 
 
-def pick_sentences(units: list[Unit], terms: QuestionTerms, kind: Kind, defined: str | None = None) -> list[Pick]:
+def pick_sentences(units: list[Unit], terms: QuestionTerms, kind: Kind, defined: str | None = None,
+                   whole: int = 1) -> list[Pick]:
     """The sentences to quote, per article, best article first. When the first article defines the
-    term a question asks about (`defined`), only other definitions of it are added."""
+    term a question asks about (`defined`), only other definitions of it are added. A lookup quotes
+    the first `whole` articles in full (several when the question names articles of several documents)."""
     scored: list[Pick] = []
     for unit in units:
         unit.sentences = unit.sentences or split_sentences(unit.text)
         if not unit.sentences:
             continue
-        if kind is Kind.LOOKUP and unit.rank == 0:
+        if kind is Kind.LOOKUP and unit.rank < whole:
             scored.append(Pick(unit, list(unit.sentences), 10.0))
             continue
         ranked = sorted(((score_sentence(s, unit, terms, kind), s) for s in unit.sentences),
@@ -98,7 +100,7 @@ def pick_sentences(units: list[Unit], terms: QuestionTerms, kind: Kind, defined:
     if not scored:
         return []
     if kind is Kind.LOOKUP and scored[0].unit.rank == 0:
-        return [scored[0]]
+        return [p for p in scored if p.unit.rank < whole]
     first, others = scored[0], sorted(scored[1:], key=lambda p: -p.score)
     picks = [first]
     if defined and _defines(first, defined):

@@ -371,7 +371,12 @@ class QingfengRetriever(_IndexRetriever):
             docs = list(chosen.values())
             if not docs and ranked:
                 docs = [self.catalog.documents[self.index.nodes[ranked[0][0]].metadata["doc_id"]]]
-            direct = [r for doc in docs for r in self._article_rows(doc, plan.article)]
+            if len({key for key, _ in plan.named_articles}) > 1:
+                # Articles of two documents: each number in its own document, in the question's order.
+                direct = [r for key, number in plan.named_articles if key in chosen
+                          for r in self._article_rows(chosen[key], number)]
+            else:
+                direct = [r for doc in docs for r in self._article_rows(doc, plan.article)]
             # Words quoted from that article decide which document's article it is.
             quotes = [q for q in quoted_phrases(question) if len(q) >= 6]
             if quotes and not any(q in self.index.squashed_text(r) for r in direct for q in quotes):
