@@ -108,9 +108,11 @@ def infer_meta(text: NormalizedText, file_name: str, *, articles: int, outline: 
 
 
 def normalize_status(value: str) -> str:
-    """Map a free status note to 现行有效 / 已修订 / 已废止."""
+    """Map a free status note to 现行有效 / 已修订 / 已废止. A remark in brackets is about something
+    else ("以官方公布为准（引用的行政监察法已废止）": the law it cites was repealed, not this one)."""
     if value in ("现行有效", "已修订", "已废止"):
         return value
+    value = re.sub(r"（[^（）]*）|\([^()]*\)", "", value) or value
     if "可能" in value or "需核对" in value:
         return "现行有效"
     if "废止" in value or "失效" in value:

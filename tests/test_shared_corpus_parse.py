@@ -54,6 +54,14 @@ def test_cross_references_stay_inside_their_article():
     assert parsed["version"] == "2023" and parsed["status"] == "现行有效"
 
 
+def test_a_remark_about_another_law_does_not_make_a_document_repealed():
+    # The manifest's note "以官方公布为准（引用的行政监察法已废止）" is about the law it cites.
+    parsed = inspect_json(SHARED_CORPUS / "texts/public_funds_overseas_travel_sanctions_rules.md")
+    assert parsed["status"] == "现行有效"
+    assert inspect_json(SHARED_CORPUS / "texts/cpc_discipline_regulations_2018.md")["status"] == "已修订"
+    assert inspect_json(SHARED_CORPUS / "texts/public_institution_staff_sanctions_interim_rules_2012.md")["status"] == "已修订"
+
+
 def test_table_of_contents_is_not_content():
     parsed = inspect_json(SHARED_CORPUS / "texts/supervision_law_implementing_regulations_2021.md")
     assert parsed["toc"] is not None
