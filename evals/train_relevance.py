@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -41,6 +42,7 @@ from assistant.retrieval.relevance import (
     question_features,
     squash,
 )
+from assistant.retrieval.retriever import RERANK_WEIGHT
 from evals.relevance_data import SEED, Question, relative_path, training_questions
 from evals.retrieval import Gold, Passage, is_hit, is_hit_any_version
 from ingest.store import Store
@@ -80,11 +82,44 @@ def label(question: Question, node, gold: Gold, current: bool = True) -> int:
     return int(is_hit(passage, item, gold) if question.strict else is_hit_any_version(passage, item, gold))
 
 
+NEIGHBOURHOOD = 2  # articles this close to the gold article (before or after) are its neighbours
+NOT_NEAR, NEIGHBOUR, SAME_DOCUMENT = 0, 1, 2
+
+
+def gold_articles(question: Question) -> set[tuple[str, int]]:
+    """(file, article number) of the articles that answer a question."""
+    found = {(g["file"], g["article"]) for g in question.gold if g.get("article") is not None}
+    if question.file and question.article is not None:
+        found.add((question.file, question.article))
+    return found
+
+
+def _document(file: str) -> str:
+    """A file's document, whatever its version (texts/x_2018.md and texts/x_2023.md are one)."""
+    return re.sub(r"_\d{4}(?=\.)", "", file)
+
+
+def nearness(question: Question, node) -> int:
+    """Whether a passage is another article of the document the question asks about: NEIGHBOUR
+    (within NEIGHBOURHOOD articles of the answer, in its version), SAME_DOCUMENT (further, or in
+    another version), or NOT_NEAR."""
+    m = node.metadata
+    number = m.get("article")
+    golds = gold_articles(question)
+    file = relative_path(m["source"])
+    if number is None or (file, number) in golds:
+        return NOT_NEAR
+    if any(f == file and abs(n - number) <= NEIGHBOURHOOD for f, n in golds):
+        return NEIGHBOUR
+    return SAME_DOCUMENT if any(_document(f) == _document(file) for f, _ in golds) else NOT_NEAR
+
+
 def build_pairs(questions: list[Question], retriever, gold: Gold, answerer, progress: bool = True):
-    """Feature rows, labels and the question index of each row; and for each question whether the
-    answerer refuses it by rule, whatever the model says (a named document or version the index
-    lacks), or must answer it (a named article of a named document)."""
-    xs, ys, qs = [], [], []
+    """Feature rows, labels, whether each row is a neighbour of the gold article, and the question
+    index of each row; and for each question whether the answerer refuses it by rule, whatever the
+    model says (a named document or version the index lacks), or must answer it (a named article of
+    a named document)."""
+    xs, ys, near, qs = [], [], [], []
     fixed: list[str | None] = []
     started = time.perf_counter()
     for i, q in enumerate(questions):
@@ -98,10 +133,12 @@ def build_pairs(questions: list[Question], retriever, gold: Gold, answerer, prog
         for row, item, passage in zip(matrix, result.nodes, result.passages):
             xs.append(row)
             ys.append(label(q, item.node, gold, passage.current))
+            near.append(nearness(q, item.node))
             qs.append(i)
         if progress and (i + 1) % 500 == 0:
             print(f"  {i + 1}/{len(questions)} questions searched ({time.perf_counter() - started:.0f} s)", flush=True)
-    return np.asarray(xs, dtype=np.float32), np.asarray(ys, dtype=np.int32), np.asarray(qs, dtype=np.int32), fixed
+    return (np.asarray(xs, dtype=np.float32), np.asarray(ys, dtype=np.int32), np.asarray(near, dtype=np.int8),
+            np.asarray(qs, dtype=np.int32), fixed)
 
 
 def train(x: np.ndarray, y: np.ndarray, seed: int = SEED, weight: np.ndarray | None = None, names=None,
@@ -173,6 +210,31 @@ def per_question(pred, y, qs, questions: list[Question], subset: list[int], fixe
         best = {"refuse": -1.0, "answer": 1.0}.get(fixed[q], float(answerable[i]))
         out.append({"q": q, "answerable": questions[q].answerable, "source": questions[q].source,
                     "best": best, "passages": rows[q]})
+    return out
+
+
+def first_passages(x, pred, y, near, qs, questions: list[Question], subset: list[int]) -> dict:
+    """What comes first for the answerable questions of `subset`, ranked as the retriever ranks
+    (routed first, then the model's probability blended with the retriever's score), and, for
+    comparison, in the retriever's own order: the answer, a neighbour of it, or something else."""
+    col = {name: i for i, name in enumerate(FEATURES)}
+    blended = x[:, col["routed"]] + RERANK_WEIGHT * pred + (1 - RERANK_WEIGHT) * x[:, col["fused_ratio"]]
+    rows: dict[int, list[int]] = {}
+    for i, q in enumerate(qs):
+        rows.setdefault(int(q), []).append(i)
+    out = {}
+    for source in ("generated", "bank"):
+        chosen = [q for q in subset if questions[q].source == source and rows.get(q)]
+        if not chosen:
+            continue
+        figures = {"n": len(chosen)}
+        for name, key in (("model", lambda i: -blended[i]), ("retriever", lambda i: x[i, col["rank"]])):
+            firsts = [min(rows[q], key=key) for q in chosen]
+            figures[f"{name}_first_hit"] = round(float(np.mean([y[i] == 1 for i in firsts])), 4)
+            figures[f"{name}_first_neighbour"] = round(float(np.mean([near[i] == NEIGHBOUR and y[i] == 0 for i in firsts])), 4)
+            figures[f"{name}_first_same_document"] = round(float(np.mean(
+                [near[i] == SAME_DOCUMENT and y[i] == 0 for i in firsts])), 4)
+        out[source] = figures
     return out
 
 
@@ -253,11 +315,11 @@ def run(index_dir: Path, out: Path | None, seed: int = SEED, limit: int | None =
         print("questions:", {f"{s}{'/held-out' if h else '/train'}": n for (s, h), n in sorted(counts.items())}, flush=True)
     if pairs_cache is not None and pairs_cache.exists():  # a development shortcut: features unchanged
         saved = np.load(pairs_cache, allow_pickle=True)
-        x, y, qs, fixed = saved["x"], saved["y"], saved["qs"], list(saved["fixed"])
+        x, y, near, qs, fixed = saved["x"], saved["y"], saved["near"], saved["qs"], list(saved["fixed"])
     else:
-        x, y, qs, fixed = build_pairs(questions, retriever, gold, answerer, progress)
+        x, y, near, qs, fixed = build_pairs(questions, retriever, gold, answerer, progress)
         if pairs_cache is not None:
-            np.savez(pairs_cache, x=x, y=y, qs=qs, fixed=np.array(fixed, dtype=object))
+            np.savez(pairs_cache, x=x, y=y, near=near, qs=qs, fixed=np.array(fixed, dtype=object))
     train_q = [i for i, q in enumerate(questions) if not q.held_out]
     test_q = [i for i, q in enumerate(questions) if q.held_out]
     train_rows = np.isin(qs, train_q)
@@ -292,6 +354,8 @@ def run(index_dir: Path, out: Path | None, seed: int = SEED, limit: int | None =
         "thresholds": {"refuse": thresholds.refuse, "cite": thresholds.cite},
         "train_out_of_fold": summary(oof_stats, thresholds),
         "held_out": summary(held_stats, thresholds),
+        "first_passage_held_out": first_passages(x[~train_rows], held[~train_rows], y[~train_rows], near[~train_rows],
+                                                 qs[~train_rows], questions, test_q),
         "threshold_table_train_out_of_fold": refusal_table(oof_stats, sorted(set(grid))),
         "threshold_table_held_out": refusal_table(held_stats, sorted(set(grid))),
         "feature_importance": dict(sorted(zip(FEATURES, booster.feature_importance("gain").round(1).tolist()),
