@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     reranker_model: str | None = None  # a local cross-encoder directory, optional
     # Relevance model (assistant/retrieval/relevance.py): "shipped", a folder of a retrained model, or "off"
     relevance_model: str = "shipped"
-    relevance_rerank: bool = False  # re-rank retrieval top passages by the model (off: it lowered ccdi_dev hit@5)
+    relevance_rerank: bool = False  # `search`: re-rank the top passages by the model (off: it lowered ccdi_dev hit@5)
+    # Answers: cite articles in the order of the model's probability blended with retrieval's score
+    # (the rule asked before its neighbour; on: the team's held-out questions, evals/README.md)
+    answer_rerank: bool = True
     alias_file: str | None = None  # extra document aliases (TSV: alias, title)
     # Optional LLM through an OpenAI-compatible endpoint (vLLM, Ollama, Xinference, llama.cpp …)
     llm_base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1

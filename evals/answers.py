@@ -2,7 +2,9 @@
 
 - citation hit: share of answerable questions whose cited sources hold a gold article or evidence
   (and the same counting the earlier-version articles shown beside each cited current article);
-- citation precision: share of citations that point at a gold article or a passage with evidence;
+- citation precision: share of citations that point at a gold article or a passage with evidence
+  (the general rules a case description adds, answer.case.general, are not counted: they say what
+  moves the sanction, not which rule the conduct breaks);
 - refusal on out_of_scope items, false refusals on the rest;
 - answer latency p50/p95 (warm).
 
@@ -60,7 +62,8 @@ def evaluate(items: list[dict], answerer: Answerer, gold: Gold, answers_out=None
             if not answer.refused and answer.kind != COMPARISON and needs_lead(answer.resolved_question, Kind(answer.kind)):
                 r["lead_settled"].append(answer.lead is not None and not answer.lead.endswith(UNSETTLED))
             r["citation_hit"].append(any(hits))
-            r["precision"].extend(hits)
+            general = {rule.marker for rule in answer.case.general} if answer.case else set()
+            r["precision"].extend(h for c, h in zip(answer.citations, hits) if c.marker not in general)
             # The same, also counting the earlier-version articles shown beside each current one.
             r["with_history"].append(any(hits) or any(
                 is_hit(Passage(e.source, e.start, e.start + len(e.text), e.text), item, gold)

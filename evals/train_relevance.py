@@ -213,10 +213,12 @@ def per_question(pred, y, qs, questions: list[Question], subset: list[int], fixe
     return out
 
 
-def first_passages(x, pred, y, near, qs, questions: list[Question], subset: list[int]) -> dict:
-    """What comes first for the answerable questions of `subset`, ranked as the retriever ranks
-    (routed first, then the model's probability blended with the retriever's score), and, for
-    comparison, in the retriever's own order: the answer, a neighbour of it, or something else."""
+def first_passages(x, pred, y, near, qs, questions: list[Question], subset: list[int], cite: float) -> dict:
+    """What comes first for the answerable questions of `subset`: the answer, a neighbour of it, or
+    another article of its document. Three orders: "cited" is what the answerer cites first (in
+    retrieval order, the first passage the model accepts, at or above `cite`; else the model's best);
+    "model" re-ranks by the model (routed first, then its probability blended with the retriever's
+    score: QINGFENG_RELEVANCE_RERANK); "retriever" is retrieval's own order."""
     col = {name: i for i, name in enumerate(FEATURES)}
     blended = x[:, col["routed"]] + RERANK_WEIGHT * pred + (1 - RERANK_WEIGHT) * x[:, col["fused_ratio"]]
     rows: dict[int, list[int]] = {}
@@ -228,8 +230,13 @@ def first_passages(x, pred, y, near, qs, questions: list[Question], subset: list
         if not chosen:
             continue
         figures = {"n": len(chosen)}
-        for name, key in (("model", lambda i: -blended[i]), ("retriever", lambda i: x[i, col["rank"]])):
-            firsts = [min(rows[q], key=key) for q in chosen]
+        orders = {"cited": None, "model": lambda i: -blended[i], "retriever": lambda i: x[i, col["rank"]]}
+        for name, key in orders.items():
+            if key is None:
+                firsts = [next((i for i in sorted(rows[q], key=lambda i: x[i, col["rank"]]) if pred[i] >= cite),
+                               max(rows[q], key=lambda i: pred[i])) for q in chosen]
+            else:
+                firsts = [min(rows[q], key=key) for q in chosen]
             figures[f"{name}_first_hit"] = round(float(np.mean([y[i] == 1 for i in firsts])), 4)
             figures[f"{name}_first_neighbour"] = round(float(np.mean([near[i] == NEIGHBOUR and y[i] == 0 for i in firsts])), 4)
             figures[f"{name}_first_same_document"] = round(float(np.mean(
@@ -355,7 +362,7 @@ def run(index_dir: Path, out: Path | None, seed: int = SEED, limit: int | None =
         "train_out_of_fold": summary(oof_stats, thresholds),
         "held_out": summary(held_stats, thresholds),
         "first_passage_held_out": first_passages(x[~train_rows], held[~train_rows], y[~train_rows], near[~train_rows],
-                                                 qs[~train_rows], questions, test_q),
+                                                 qs[~train_rows], questions, test_q, thresholds.cite),
         "threshold_table_train_out_of_fold": refusal_table(oof_stats, sorted(set(grid))),
         "threshold_table_held_out": refusal_table(held_stats, sorted(set(grid))),
         "feature_importance": dict(sorted(zip(FEATURES, booster.feature_importance("gain").round(1).tolist()),

@@ -57,4 +57,4 @@ def answerer(shared_index):
     from assistant.retrieval import make_retriever
 
     store, index = shared_index
-    return Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES))
+    return Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES, for_answers=True))

@@ -19,6 +19,14 @@ def test_the_sides_are_read_from_the_question():
     assert (sides.a, sides.b, sides.context) == ("降级", "撤职", "党纪处分中")
     sides = comparison_sides("违规占用公物行为与职务侵占罪应当如何区分？")
     assert (sides.a, sides.b) == ("违规占用公物行为", "职务侵占罪")
+    # 与 compares; 和 inside a side joins its items
+    sides = comparison_sides("为他人谋取利益，配偶和子女收受财物行为与利用影响力受贿罪应当如何区分？")
+    assert (sides.a, sides.b, sides.context) == ("配偶和子女收受财物行为", "利用影响力受贿罪", "为他人谋取利益")
+    # the ask after a comma; a numbered sub-question; an article quoted before is not context
+    sides = comparison_sides("违规兼职取酬行为与违规经商办企业行为，两者应当如何区分？")
+    assert (sides.a, sides.b) == ("违规兼职取酬行为", "违规经商办企业行为")
+    sides = comparison_sides("条例写有“给予警告或者严重警告处分”。请问：1.警告和严重警告有什么不同？2.怎么把握？")
+    assert (sides.a, sides.b, sides.context) == ("警告", "严重警告", "")
     assert comparison_sides("新条例施行前发生的违纪行为，适用新条例还是旧规定？") is None  # which rule applies
     assert comparison_sides("一名科长利用上下级关系与下属发生不正当性关系，应当怎么处分？") is None
     assert comparison_sides("亲属和其他特定关系人收受财物的，如何处理？") is None
@@ -31,8 +39,10 @@ def test_team_comparison_questions_cite_both_sides(answerer):
     both = []
     for q in QUESTIONS:
         answer = answerer.ask(q["question"], use_llm=False)
-        if answer.kind != "comparison":  # the whole question was refused first (the same checks as any question)
-            assert answer.refused, q["question"]
+        if answer.kind != "comparison":
+            # the whole question was refused first (the same checks as any question), or no side's
+            # lookup cited an article naming it, and the question was answered as a whole
+            assert answer.refused or comparison_sides(q["question"]) is not None, q["question"]
             both.append(False)
             continue
         assert len(answer.comparison) == 2, q["question"]
@@ -45,7 +55,22 @@ def test_team_comparison_questions_cite_both_sides(answerer):
         both.append(ok)
     # measured 2026-12-03: 18 of 22. The misses: 培训费/会议费 refused as a whole (no number found);
     # 调整职务, the 监察官 权利 and the 事业单位 警告/记过 pair cited from articles not naming the side.
+    print(f"{sum(both)}/{len(both)} cite both sides")
     assert sum(both) >= 17, f"{sum(both)}/{len(both)} cite both sides"
+
+
+def test_a_side_the_documents_do_not_name_is_not_found(answerer):
+    # 诈骗罪 is a crime of the criminal law, which no document of the corpus names.
+    answer = answerer.ask("党员利用职务上的影响向管理服务对象借钱不还行为与诈骗罪应当如何区分？", use_llm=False)
+    assert answer.kind == "comparison"
+    conduct, crime = answer.comparison
+    assert conduct.marker == 1 and "中国共产党纪律处分条例" in answer.citations[0].title
+    assert crime.marker is None and "诈骗罪：知识库中未找到直接规定。" in answer.answer
+    # … while 利用影响力受贿罪 is named (监察法实施条例 lists the crimes 监察机关 investigate).
+    answer = answerer.ask("为他人谋取利益，配偶和子女收受财物行为与利用影响力受贿罪应当如何区分？", use_llm=False)
+    assert [c.article for c in answer.citations] == [94, 26]
+    assert all(side.term in answer.citations[side.marker - 1].text or side.term.endswith("行为")
+               for side in answer.comparison)
 
 
 def test_the_web_app_lays_the_sides_side_by_side(answerer):

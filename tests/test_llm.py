@@ -22,7 +22,7 @@ QUESTION = "党员收受可能影响公正执行公务的礼金，会受到什�
 @pytest.fixture(scope="module")
 def plain(shared_index) -> Answerer:
     store, index = shared_index
-    return Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES))
+    return Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES, for_answers=True))
 
 
 def with_llm(plain: Answerer, stub: ScriptedLLM, timeout: float = 10.0) -> Answerer:
@@ -133,7 +133,7 @@ def test_instruction_inside_a_document_changes_nothing(tmp_path):
     store = Store(tmp_path / "index")
     ingest_paths([doc.parent], store)
     index, _ = ensure_search_index(store)
-    base = Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES))
+    base = Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES, for_answers=True))
     question = "接待人员能不能收受接待对象赠送的礼品？"
     assert "礼品" in base.ask(question, use_llm=False).citations[0].quote
 

@@ -41,6 +41,7 @@ NO_NUMBER = "所找到的条文中没有问题所问的具体标准或数额。"
 CANDIDATE_PASSAGES = 10  # passages retrieval hands to the composer
 CANDIDATE_UNITS = 8  # distinct articles among them
 COMPARISON = "comparison"  # the kind of an answer to "A和B的区别" (not a question_kind.Kind)
+TERM_OF_ART_LENGTH = 10  # a comparison side this short (and not "…行为") is a term an article names
 RELATED = 3  # articles listed as related (not cited) after an answer or a refusal
 SAME_ARTICLE_SIMILARITY = 0.5  # an older article this close to a current one is the same rule
 _SANCTION_CLAUSE = re.compile(r"(给予|予以)[^。；]{0,12}(处分|警告|记过|降级|撤职|开除)|追究[^。；]{0,8}责任")
@@ -80,7 +81,7 @@ class Answerer:
             from assistant.answer.llm import LLMClient
 
             llm = LLMClient.from_settings(settings)
-        return cls(store, make_retriever(index, settings, top_k=CANDIDATE_PASSAGES), llm=llm)
+        return cls(store, make_retriever(index, settings, top_k=CANDIDATE_PASSAGES, for_answers=True), llm=llm)
 
     def with_filters(self, filters) -> "Answerer":
         """An answerer over the same index and documents that searches only within `filters`
@@ -171,8 +172,15 @@ class Answerer:
         found = [(term, self.ask(side_question(term, sides), use_llm=False)) for term in (sides.a, sides.b)]
         seen: dict[tuple[str, int | None], int] = {}
         lines = [f"“{sides.a}”与“{sides.b}”的规定对照如下："]
+        firsts = [(side.citations[0].doc_id, side.citations[0].start) if side.citations else None for _, side in found]
         for term, side in found:
-            if side.refused or not side.citations:
+            # Both sides looked up to one article: a side that article does not name is not found there.
+            # A term of art (a crime, a sanction, a named rule: short, not a described conduct) must
+            # be named by the article cited for it.
+            named = side.citations and _squash(term).removesuffix("行为") in _squash(side.citations[0].text)
+            shared = firsts[0] is not None and firsts[0] == firsts[1]
+            term_of_art = len(term) <= TERM_OF_ART_LENGTH and not term.endswith("行为")
+            if side.refused or not side.citations or ((shared or term_of_art) and not named):
                 answer.comparison.append(ComparisonSide(term=term))
                 lines.append(f"{term}：知识库中未找到直接规定。")
                 continue
@@ -212,11 +220,13 @@ class Answerer:
         if unit_index is None or not _SANCTION_CLAUSE.search(first.text):
             return
         case = CaseAnalysis(conduct=first.marker, category=category(first.heading))
+        rules = general_rules(doc, unit_index)
+        if case.category is None and not rules:  # not an article of a sanctions code: nothing to add
+            return
         lines = []
         if case.category:
             lines.append(f"定性：所述行为符合{_article_name(first)}所列情形的，属于{case.category}的行为"
                          f"（该条列于“{first.heading.split(' › ')[-1]}”）[{first.marker}]。")
-        rules = general_rules(doc, unit_index)
         if rules:
             lines.append("适用的总则规定：")
         for rule in rules:
@@ -404,6 +414,10 @@ def _runs(unit: Unit, sentences) -> list[str]:
         else:
             runs.append([s])
     return [unit.text[r[0].start:r[-1].end] for r in runs]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def _first_sentence(text: str) -> str:

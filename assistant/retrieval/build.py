@@ -35,7 +35,8 @@ def ensure_search_index(
 
 
 def make_retriever(index: SearchIndex, settings: Settings | None = None, top_k: int = 10,
-                   filters: SearchFilters | None = None) -> QingfengRetriever:
+                   filters: SearchFilters | None = None, for_answers: bool = False) -> QingfengRetriever:
+    """The product retriever; `for_answers` orders passages as answers cite them (settings.answer_rerank)."""
     settings = settings or get_settings()
     reranker = None
     if settings.reranker_model:
@@ -44,7 +45,7 @@ def make_retriever(index: SearchIndex, settings: Settings | None = None, top_k: 
         reranker = CrossEncoderReranker(settings.reranker_model)
     return QingfengRetriever(index, load_embedder(settings.embedding_model), top_k=top_k, filters=filters,
                              reranker=reranker, relevance=load_relevance(settings),
-                             relevance_rerank=settings.relevance_rerank)
+                             relevance_rerank=settings.answer_rerank if for_answers else settings.relevance_rerank)
 
 
 def load_relevance(settings: Settings):
