@@ -15,7 +15,6 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.index import SearchIndex
 from assistant.retrieval.lexicon import expand_colloquial, segmenter
-from assistant.retrieval.question_kind import Kind
 from assistant.retrieval.relevance import Passage, QuestionContext, RelevanceModel
 from assistant.retrieval.routing import Catalog, DocumentInfo, QueryPlan, analyze
 from assistant.textsim import article_pairs, jaccard
@@ -38,14 +37,6 @@ _DEFINITION_ASK = re.compile(
     r"([\u4e00-\u9fff（）()、]{2,20}?)(?:”|\")?(?:是什么意思|是什么|是指什么|指什么|指的是什么|怎么界定|如何界定|怎样界定|"
     r"怎么认定|如何认定|的定义|的含义|包括哪些|包括什么|都包括什么|有哪些|分哪几|分为哪)")
 _QUESTION_LEAD = re.compile(r"^(请问|什么是|何为|何谓|所谓|条例里的|条例中的|规定里的|规定中的|法里的|里说的|中说的|里的|中的|说的|的)+")
-
-
-_SANCTION_GRADES = re.compile(r"严重警告|撤销党内职务|留党察看|开除党籍|记大过|记过|降级|撤职|开除|警告")
-
-
-def states_sanction_scale(text: str) -> bool:
-    """Whether a passage grades sanctions (names two or more of them: 警告…开除党籍, 记过…开除)."""
-    return len(set(_SANCTION_GRADES.findall(text))) >= 2
 
 
 def quoted_phrases(question: str) -> list[str]:
@@ -222,7 +213,6 @@ class QingfengRetriever(_IndexRetriever):
     NAMED_DOCUMENT_FACTOR = 2.0
 
     RELEVANCE_DEPTH = 20  # passages the relevance model scores (and re-ranks, when on)
-    SANCTION_SCALE_BONUS = 0.0  # experiment: a sanction question prefers an article that grades sanctions
 
     def __init__(self, index: SearchIndex, embedder: Embedder, top_k: int = 10,
                  filters: SearchFilters | None = None, reranker=None,
@@ -421,9 +411,6 @@ class QingfengRetriever(_IndexRetriever):
                 top = max(p.fused for p in passages) or 1.0
                 blended = [float(passages[i].routed) + RERANK_WEIGHT * probabilities[i]
                            + (1 - RERANK_WEIGHT) * passages[i].fused / top for i in order]
-                if ctx.kind is Kind.SANCTION and self.SANCTION_SCALE_BONUS:
-                    blended = [b + self.SANCTION_SCALE_BONUS * states_sanction_scale(passages[i].text)
-                               for i, b in zip(order, blended)]
                 order.sort(key=lambda i: -blended[i])
                 head = [(head[i][0], blended[i]) for i in range(len(head))]
             head = [head[i] for i in order]
