@@ -17,7 +17,7 @@ _ASKS = (r"(?:这两(?:种|个|者|类|项)[^，,。？?]{0,6})?(?:之间)?(?:�
          r"|(?:应当|应该)?(?:如何|怎么|怎样)(?:区分|界定|区别))")
 # "A与B，两者应当如何区分？": the ask may follow a comma.
 _THE_TWO = r"(?:[，,](?:两者|二者|这两者)?)?"
-_COMPARE = re.compile(_LEAD + r"(?P<context>.*?[，,：:])?(?P<a>[^，,。？?]{2,24}?)(?P<join>" + _JOIN + r")(?P<b>[^，,。？?]{2,24}?)"
+_COMPARE = re.compile(_LEAD + r"(?P<context>.*?[，,：:])?(?P<a>[^，,。？?]{2,40}?)(?P<join>" + _JOIN + r")(?P<b>[^，,。？?]{2,40}?)"
                       + _THE_TWO + _ASKS)
 # Where two sides are joined, 与 is the comparing word; 和/及 mostly join items inside one side
 # ("亲属和其他特定关系人收受财物行为与利用影响力受贿罪"): the split is at the last 与, else the last 和 ….
