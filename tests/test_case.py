@@ -14,7 +14,7 @@ from assistant.answer.case import AGGRAVATING, MITIGATING, RETROACTIVE, category
 QUESTIONS = [json.loads(line) for line in
              (Path(__file__).parent / "data" / "case_questions.jsonl").read_text(encoding="utf-8").splitlines()
              if line.strip()]
-FIRST_CITATION_FLOOR = 13  # of 22, measured (evals/README.md); the rest are ranking failures left open
+FIRST_CITATION_FLOOR = 14  # of 22, measured (evals/README.md); the rest are ranking failures left open
 
 
 def test_case_descriptions_are_told_from_other_questions():
