@@ -244,6 +244,9 @@ def test_browser_chat_answers_with_a_citation_that_opens_its_source(page, app):
     # A follow-up keeps the conversation: both turns stay, the newest sources come first.
     page.ask("那2020年版呢？", turn=2)
     assert pg.locator("#qf-chat .qf-msg").count() == 2
+    # … and is answered from the version it asks for: the 2020 text's article on 陪餐.
+    follow_up = pg.locator("#qf-chat .qf-msg").last.inner_text()
+    assert f"《{RECEPTION}》（2020）第十一条" in follow_up and "陪餐人员不得超过4人" in follow_up
 
     pg.fill("#qf-comment textarea", "示例意见：出处很清楚")
     pg.click("#qf-like")
@@ -259,6 +262,10 @@ def test_browser_chat_answers_with_a_citation_that_opens_its_source(page, app):
     page.ask("个人所得税起征点是多少？", turn=1)
     refusal = pg.locator("#qf-chat .qf-refused")
     assert "知识库中未找到直接依据" in refusal.inner_text()
+    # the closest passages listed once, one link each (not also as a run-on line of text)
+    links = refusal.locator(".qf-related-links li a")
+    assert links.count() >= 1 and refusal.inner_text().count("可能相关") == 1
+    assert links.count() == refusal.locator("a.qf-cite").count()
     assert "不作为答案依据" in pg.inner_text("#qf-sources")
     page.shot("refusal")
 

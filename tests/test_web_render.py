@@ -7,6 +7,7 @@ import html
 import re
 
 from assistant.answer import Answer, Citation, EarlierVersion
+from assistant.answer.answerer import RELATED_INTRO
 from assistant.web.render import (
     TurnRecord,
     answer_html,
@@ -44,7 +45,7 @@ def answer(**extra) -> Answer:
 def no_markup_from_text(rendered: str) -> None:
     # The only tags are the app's own; none that text could have brought in.
     tags = set(re.findall(r"<\s*([a-zA-Z]+)", rendered))
-    assert tags <= {"div", "span", "a", "br", "mark", "details", "summary", "section"}, tags
+    assert tags <= {"div", "span", "a", "br", "mark", "details", "summary", "section", "ul", "li"}, tags
     assert "onerror=" not in rendered.replace("onerror=&quot;", "")
 
 
@@ -67,11 +68,16 @@ def test_partial_answer_while_streaming():
 
 def test_refusal_message_and_related_links():
     related = citation(marker=None)
-    a = answer(refused=True, answer="知识库中未找到直接依据。\n以下条文可能相关：", citations=[], related=[related])
+    other = citation(marker=None, article=3, article_label="第三条", doc_id="d2")
+    text = f"知识库中未找到直接依据。\n{RELATED_INTRO}\n- {related.reference}\n- {other.reference}"
+    a = answer(refused=True, answer=text, citations=[], related=[related, other])
     rendered = answer_html(a, turn=2)
     no_markup_from_text(rendered)
     assert "qf-refused" in rendered and "⚠ 无法回答" in rendered and "知识库中未找到直接依据" in rendered
-    assert 'href="#qf-rel-2-1"' in rendered
+    # The related passages are listed once: two links, one per line, and no second run-on list.
+    assert rendered.count('<li><a class="qf-cite" href="#qf-rel-2-') == 2 and 'href="#qf-rel-2-2"' in rendered
+    visible = re.sub(r'<span class="qf-plain">.*?</span>', "", rendered)  # the copy text is hidden
+    assert visible.count(RELATED_INTRO) == 1 and visible.count("第三条") == 1
     panel = sources_html([TurnRecord(2, "<b>问</b>", a, "id")])
     assert 'id="qf-rel-2-1"' in panel and "不作为答案依据" in panel and "&lt;b&gt;问&lt;/b&gt;" in panel
     assert "<mark>" not in panel  # related passages are not quoted

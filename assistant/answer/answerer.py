@@ -36,6 +36,7 @@ from ingest.store import Store
 from ingest.structure import display_label
 
 REFUSAL = "知识库中未找到直接依据。"
+RELATED_INTRO = "以下条文可能相关，仅供参考（不作为答案依据）："
 NOT_COVERED = "知识库中没有涵盖这一问题的文件。"
 NO_NUMBER = "所找到的条文中没有问题所问的具体标准或数额。"
 CANDIDATE_PASSAGES = 10  # passages retrieval hands to the composer
@@ -332,7 +333,7 @@ class Answerer:
         answer.related = [self._citation(None, u, split_sentences(u.text)[:1]) for u in units[:RELATED]]
         lines = [REFUSAL + reason]
         if answer.related:
-            lines.append("以下条文可能相关，仅供参考（不作为答案依据）：")
+            lines.append(RELATED_INTRO)
             lines += [f"- {c.reference}" for c in answer.related]
         answer.answer = "\n".join(lines)
 

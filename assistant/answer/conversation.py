@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assistant.retrieval.lexicon import ASK_WORD, segmenter
+from assistant.retrieval.routing import mentions_version
 
 if TYPE_CHECKING:  # the answerer imports this module, not the other way round
     from assistant.answer.answerer import Answerer
@@ -43,14 +44,24 @@ def is_follow_up(question: str, names_document: bool) -> bool:
 
 def resolve(question: str, history: list[Turn], names_document: bool, names_article: bool = False) -> str:
     """The question to search: joined to the previous resolved question when it follows on.
-    "那第二十条呢？" asks about the document the previous answer cited first; "那监察法第二十二条呢？"
-    names its own document and article, so it is read on its own."""
+    "那第二十条呢？" asks about the document the previous answer cited first; "那2020年版呢？" asks the
+    previous question of that document's 2020 version; "那监察法第二十二条呢？" names its own document
+    and article, so it is read on its own."""
     if not history or not is_follow_up(question, names_document) or (names_document and names_article):
         return question
     previous = history[-1]
     if names_article and not names_document and previous.doc_titles:
         return f"《{previous.doc_titles[0]}》{question}"
+    if mentions_version(question) and not names_document and previous.doc_titles:
+        # The topic is the last question that was not itself only a change of version.
+        topic = next((t for t in reversed(history) if not _only_version(t)), history[0])
+        return f"{topic.resolved} 《{previous.doc_titles[0]}》{question}"
     return f"{previous.resolved} {question}"
+
+
+def _only_version(turn: Turn) -> bool:
+    """A turn that only asked for another version of what was asked before ("那2020年版呢？")."""
+    return mentions_version(turn.question) and turn.resolved != turn.question and "》" in turn.resolved
 
 
 class Conversation:

@@ -146,6 +146,12 @@ class QueryPlan:
         return bool(self.version_year or self.wants_previous)
 
 
+def mentions_version(question: str) -> bool:
+    """Whether a question names a version by year or as the old or current one ("那2020年版呢？")."""
+    text = re.sub(r"\s+", "", question)
+    return bool(_YEAR.search(text) or _PREVIOUS.search(text) or _CURRENT.search(text))
+
+
 def analyze(question: str, catalog: Catalog) -> QueryPlan:
     plan = QueryPlan(question)
     text = re.sub(r"\s+", "", question)

@@ -13,7 +13,7 @@ CSS = """
 .qf-cite { font-weight: 600; text-decoration: none; cursor: pointer; padding: 0 1px; }
 .qf-refused { border-left: 4px solid #d97706; padding-left: .75em; }
 .qf-refusal-head { font-weight: 700; color: #b45309; margin-bottom: .25em; }
-.qf-related-links a { margin-right: .75em; }
+.qf-related-links ul { margin: .3em 0 0 1.2em; padding: 0; }
 .qf-error { color: #b91c1c; }
 .qf-pending { color: var(--body-text-color-subdued); }
 .qf-note { margin-top: .4em; color: #b45309; font-size: .92em; }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from assistant.answer import Answer, Citation
+from assistant.answer.answerer import RELATED_INTRO
 
 STATUS_CLASSES = {"现行有效": "qf-current", "已修订": "qf-revised", "已废止": "qf-repealed"}
 MAX_TURNS_SHOWN = 20
@@ -84,14 +85,19 @@ def _plain_block(text: str) -> str:
 def answer_html(answer: Answer, turn: int, text: str | None = None, final: bool = True) -> str:
     """The chat message for an answer; `text` is a partial (streamed) text, shown without extras."""
     markers = {c.marker for c in answer.citations if c.marker}
-    body = linked_answer(answer.answer if text is None else text, turn, markers)
+    shown = answer.answer if text is None else text
+    if answer.refused and final and answer.related:
+        # The related passages are listed once, as links to the panel (not also as the text's list).
+        shown = shown.split(f"\n{RELATED_INTRO}")[0]
+    body = linked_answer(shown, turn, markers)
     if answer.refused:
         head = '<div class="qf-refusal-head">⚠ 无法回答</div>'
         links = ""
         if final and answer.related:
-            links = '<div class="qf-related-links">可能相关（仅供参考）：' + "".join(
-                f'<a class="qf-cite" href="#{related_id(turn, i)}">{esc(c.title)} {esc(c.article_label)}</a>'
-                for i, c in enumerate(answer.related, start=1)) + "</div>"
+            links = (f'<div class="qf-related-links">{esc(RELATED_INTRO)}<ul>' + "".join(
+                f'<li><a class="qf-cite" href="#{related_id(turn, i)}">《{esc(c.title)}》'
+                f'{esc(f"（{c.version}）" if c.version else "")}{esc(c.article_label)}</a></li>'
+                for i, c in enumerate(answer.related, start=1)) + "</ul></div>")
         inner = f'{head}<div class="qf-answer">{body}</div>{links}'
         classes = "qf-msg qf-refused"
     else:
