@@ -412,5 +412,7 @@ def test_the_llm_reply_streams_into_the_chat(tmp_path):
             kb.close()
     assert any("大模型正在生成" in f[0][-1]["content"] for f in frames[1:-1] if isinstance(f[0], list))
     answer = session.records[-1].answer
-    assert answer.mode == "llm" and answer.answer.startswith("根据现行办法")
+    # the model wrote no 简要回答 line: the extractive first sentence stays first, then its prose
+    lead, prose = answer.answer.split("\n")[:2]
+    assert answer.mode == "llm" and lead == answer.lead and lead.startswith("简要回答：") and prose.startswith("根据现行办法")
     assert "大模型改写" in messages[-1]["content"] and "llm" in answer.timing_ms

@@ -379,7 +379,7 @@ def faq(
 @app.command()
 def serve(
     index: IndexOption = None,
-    corpus: Annotated[Optional[Path], typer.Option("--corpus", help="索引为空时从这里导入文档")] = None,
+    corpus: Annotated[Optional[Path], typer.Option("--corpus", help="文档文件夹：每次启动时与之同步；不指定时仅在知识库为空时导入示例文件")] = None,
     host: Annotated[Optional[str], typer.Option("--host", help="监听地址（默认 QINGFENG_HOST 或 127.0.0.1）")] = None,
     port: Annotated[Optional[int], typer.Option("--port", help="端口（默认 QINGFENG_PORT 或 7860）")] = None,
 ) -> None:
@@ -387,7 +387,8 @@ def serve(
     from assistant.web import serve as serve_web
 
     settings = get_settings()
-    serve_web(index or settings.index_dir, corpus or settings.corpus_dir, host or settings.host, port or settings.port)
+    serve_web(index or settings.index_dir, corpus or settings.corpus_dir, host or settings.host, port or settings.port,
+              sync=corpus is not None)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from assistant.knowledge_base.manager import UPLOAD_SUFFIXES  # noqa: E402
 from assistant.retrieval import ensure_search_index  # noqa: E402
 from assistant.web.admin import DISABLED, RESULT_COLUMNS, Admin, AdminAuth  # noqa: E402
 from assistant.web.assets import CSS, HEAD  # noqa: E402
-from assistant.web.chat import EXAMPLES, Chat, ChatSession  # noqa: E402
+from assistant.web.chat import Chat, ChatSession, examples_for, is_demo  # noqa: E402
 from assistant.web.faq import FAQ_COLUMNS, FaqTab  # noqa: E402
 from assistant.web.feedback import FeedbackStore  # noqa: E402
 from assistant.web.quiz import DIFFICULTY_CHOICES, MAX_COUNT, TYPE_CHOICES, QuizTab  # noqa: E402
@@ -33,8 +33,17 @@ from ingest.models import DOC_TYPES, STATUSES  # noqa: E402
 TITLE = "清风 · 党纪法规问答助手"
 UNIT_COLUMNS = ["条文/条目", "所在章节", "页码", "内容"]
 INTRO = ("# 清风 · 党纪法规问答助手\n"
-         "离线运行。回答只来自知识库中的文件，每句注明《文件》、版本、条号、页码和原文；知识库中没有依据时会明确说明。"
-         "示例文件均为虚构的演示文本（示例），不具有任何效力。")
+         "离线运行。回答只来自知识库中的文件，每句注明《文件》、版本、条号、页码和原文；知识库中没有依据时会明确说明。")
+DEMO_NOTICE = "当前载入的是示例文件：均为虚构的演示文本（示例），不具有任何效力。"
+
+
+def intro(kb: KnowledgeBase) -> str:
+    """The page header: what the product does, and what is loaded (the demo notice only for the demo)."""
+    documents = kb.documents()
+    if not documents:
+        return INTRO + "\n\n知识库为空：请管理员登录“知识库”页上传文件。"
+    loaded = f"知识库现有 {len(documents)} 个文件。"
+    return INTRO + "\n\n" + (DEMO_NOTICE if is_demo(documents) else loaded)
 
 
 def _unit_rows(kb: KnowledgeBase, doc_id: str | None) -> list[list]:
@@ -121,7 +130,7 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
     limit = max(1, settings.web_concurrency)
 
     with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
-        gr.Markdown(INTRO)
+        gr.Markdown(intro(kb), elem_id="qf-intro")
         session = gr.State(lambda: ChatSession())
         is_admin = gr.State(False)
 
@@ -136,8 +145,10 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
                         question = gr.Textbox(elem_id="qf-question", show_label=False, scale=5, max_lines=4,
                                               placeholder="请输入问题，按回车提问（Shift+回车换行）")
                         ask = gr.Button("提问", variant="primary", elem_id="qf-ask", scale=1, min_width=80)
-                    gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题（点击填入）",
-                                elem_id="qf-examples")
+                    examples = examples_for(kb)
+                    if examples:
+                        gr.Examples(examples=[[q] for q in examples], inputs=[question], label="示例问题（点击填入）",
+                                    elem_id="qf-examples")
                     with gr.Row():
                         new_chat = gr.Button("新对话", elem_id="qf-new", size="sm")
                     with gr.Accordion("筛选条件", open=False, elem_id="qf-filters"):
@@ -247,15 +258,23 @@ def launch_options(settings: Settings) -> dict:
 
 
 def serve(index_dir, corpus_dir, host: str | None = None, port: int | None = None,
-          settings: Settings | None = None) -> None:
-    """Build the index from `corpus_dir` when it is empty, then serve the app (no share link)."""
+          settings: Settings | None = None, sync: bool = False) -> None:
+    """Bring the index in step with `corpus_dir` (with `sync`: new files ingested, changed ones
+    replaced, removed ones dropped; without: only when the index is empty), then serve the app
+    (no share link)."""
     from ingest.store import Store
 
     settings = settings or get_settings()
     host = host or settings.host
     port = port or settings.port
     with Store(index_dir) as store:
-        if store.counts()["documents"] == 0:
+        if sync and Path(corpus_dir).is_dir():
+            print(f"正在与文件夹 {corpus_dir} 同步知识库（只导入新增和修改的文件）……", flush=True)
+            report = ingest_files([corpus_dir], store, settings, progress=ProgressLog("导入文档"))
+            print(f"{report.summary()}。", flush=True)
+        elif sync:
+            print(f"找不到文件夹 {corpus_dir}，知识库保持不变。", flush=True)
+        elif store.counts()["documents"] == 0:
             if Path(corpus_dir).is_dir():
                 print(f"首次启动：正在从 {corpus_dir} 建立知识库……", flush=True)
                 report = ingest_files([corpus_dir], store, settings, progress=ProgressLog("导入文档"))
