@@ -300,3 +300,38 @@ def display_label(label: str) -> str:
     if m:
         return f"第{m.group(1)}项"
     return label
+
+
+_OUTLINE_LABEL = re.compile(rf"^\s*([{_CN}]+、|（[{_CN}]+）|[0-9]{{1,3}}[.．、])")
+
+
+def place(heading: str | list[str], label: str) -> str:
+    """Where a unit stands, named so that no other unit of its document has the same name: 第十四条
+    (article numbers are unique); an outline item with its parents' numbers, 第二部分（三）第4项 (several
+    parts of a 实施意见 each have an item 4); the text before the first numbered part: 开头部分."""
+    label = label.strip()
+    if re.fullmatch(r"第.+条", label):
+        return label
+    parts = heading.split("›") if isinstance(heading, str) else list(heading)
+    labels = [m.group(1) for m in (_OUTLINE_LABEL.match(p) for p in parts) if m]
+    if label and (not labels or labels[-1] != label):
+        labels.append(label)
+    numbers = "".join(display_label(x) for x in labels)
+    if label:
+        return numbers
+    # A paragraph without a number: in its numbered part ("第二部分"), or under its heading ("总纲").
+    last = parts[-1].strip() if parts else ""
+    if not last:
+        return "开头部分"
+    return numbers if _OUTLINE_LABEL.match(last) else numbers + last
+
+
+def unit_place(units: list[Unit], index: int) -> str:
+    """place() of one unit of a document; an unnumbered paragraph also gets its ordinal among the
+    unnumbered paragraphs under the same heading ("总纲第3段"), when there are several."""
+    unit = units[index]
+    name = place(unit.heading, unit.label)
+    if unit.label.strip():
+        return name
+    siblings = [i for i, u in enumerate(units) if u.heading == unit.heading and not u.label.strip()]
+    return f"{name}第{siblings.index(index) + 1}段" if len(siblings) > 1 else name

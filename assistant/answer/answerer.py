@@ -33,7 +33,7 @@ from ingest.metadata import title_key
 from ingest.models import ParsedDocument
 from ingest.numerals import to_chinese
 from ingest.store import Store
-from ingest.structure import display_label
+from ingest.structure import display_label, unit_place
 
 REFUSAL = "知识库中未找到直接依据。"
 RELATED_INTRO = "以下条文可能相关，仅供参考（不作为答案依据）："
@@ -346,6 +346,7 @@ class Answerer:
         citation = Citation(
             marker=marker, source=doc.source, title=m.title, version=m.version, status=m.status,
             article=unit.metadata.get("article"), article_label=unit.metadata.get("article_label") or "",
+            place=unit_place(doc.units, unit.unit_index),
             heading=unit.metadata.get("heading", ""), page=doc.page_at(unit.start + first),
             quote="……".join(runs), text=unit.text, spans=spans, doc_id=unit.doc_id, start=unit.start,
         )
@@ -428,6 +429,8 @@ def _first_sentence(text: str) -> str:
 
 
 def _article_name(c: Citation) -> str:
+    if c.place:
+        return c.place
     if c.article_label.strip():
         return display_label(c.article_label)
     if c.article:

@@ -28,6 +28,7 @@ class Citation(BaseModel):
     status: str
     article: int | None
     article_label: str = ""
+    place: str = ""  # the unit named unambiguously: 第十四条, 第二部分（三）第4项 (ingest.structure.place)
     heading: str = ""
     page: int | None = None
     quote: str  # the exact sentence(s) used; runs that are not adjacent are joined by ……
@@ -42,14 +43,14 @@ class Citation(BaseModel):
     @property
     def reference(self) -> str:
         """《title》（version，status）article · heading · page."""
-        ref = f"《{self.title}》（{self.version or '未注明版本'}，{self.status}）{self.article_label or ''}"
+        ref = f"《{self.title}》（{self.version or '未注明版本'}，{self.status}）{self.place or self.article_label or ''}"
         extras = [x for x in (self.heading, f"第{self.page}页" if self.page else "") if x]
         return " · ".join([ref, *extras])
 
     def contract(self) -> dict:
         return {"marker": self.marker, "source": self.source, "title": self.title, "version": self.version,
                 "status": self.status, "article": self.article, "page": self.page, "quote": self.quote,
-                "text": self.text, "article_label": self.article_label, "heading": self.heading,
+                "text": self.text, "article_label": self.article_label, "place": self.place, "heading": self.heading,
                 "spans": [list(s) for s in self.spans], "current": self.current, "version_note": self.version_note,
                 "doc_id": self.doc_id, "start": self.start,
                 "earlier_versions": [

@@ -201,7 +201,7 @@ def search(
     for rank, r in enumerate(results, start=1):
         where = " · ".join(x for x in [r["heading"], f"第{r['page']}页" if r["page"] else ""] if x)
         console.print(f"[bold]{rank}. 《{escape(r['title'])}》（{escape(str(r['version'] or '—'))}，{r['status']}）"
-                      f"{escape(r['article_label'] or '')}[/] [dim]{escape(where)} 得分 {r['score']:.4f}[/]")
+                      f"{escape(r['place'] or '')}[/] [dim]{escape(where)} 得分 {r['score']:.4f}[/]")
         console.print("   " + escape(_short(r["text"], 120)))
 
 

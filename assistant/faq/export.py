@@ -22,7 +22,7 @@ def _groups(entries: list[FaqEntry]):
 
 
 def _sources(entry: FaqEntry) -> str:
-    return "；".join(f"[{c['marker']}]《{c['title']}》{c.get('article_label') or ''}" for c in entry.citations)
+    return "；".join(f"[{c['marker']}]《{c['title']}》{c.get('place') or c.get('article_label') or ''}" for c in entry.citations)
 
 
 def write_jsonl(entries: list[FaqEntry], path: Path, title: str = "") -> None:

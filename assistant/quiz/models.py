@@ -24,10 +24,10 @@ class QuizCitation(BaseModel):
 
     @property
     def reference(self) -> str:
-        from ingest.structure import display_label
+        from ingest.structure import place
 
         version = f"（{self.version}）" if self.version and self.version != "n/a" else ""
-        return f"《{self.title}》{version}{display_label(self.article_label)}"
+        return f"《{self.title}》{version}{place(self.heading, self.article_label)}"
 
 
 class QuizItem(BaseModel):

@@ -13,6 +13,7 @@ from assistant.retrieval.embeddings import EmbeddingCache, load_embedder
 from assistant.retrieval.index import SearchIndex, build_search_index, load_search_index
 from assistant.retrieval.retriever import QingfengRetriever, SearchFilters
 from ingest.store import Store
+from ingest.structure import place
 
 
 def ensure_search_index(
@@ -72,6 +73,7 @@ def result_json(item: NodeWithScore) -> dict:
         "score": round(float(item.score or 0.0), 6),
         # extra fields (not part of the contract, useful to callers)
         "article_label": m.get("article_label"),
+        "place": place(m.get("heading", ""), m.get("article_label") or ""),
         "doc_id": m["doc_id"],
         "node_id": item.node.node_id,
         "doc_type": m["doc_type"],

@@ -19,7 +19,7 @@ def _rows(entries: list[dict], query: str = "") -> list[list[str]]:
     words = [w for w in (query or "").split() if w]
     rows = []
     for e in entries:
-        sources = "；".join(f"《{c['title']}》{c.get('article_label') or ''}" for c in e["citations"])
+        sources = "；".join(f"《{c['title']}》{c.get('place') or c.get('article_label') or ''}" for c in e["citations"])
         row = [e["document"], e["chapter"], e["question"], e["answer"], sources]
         if all(any(w in cell for cell in row) for w in words):
             rows.append(row)

@@ -96,7 +96,7 @@ def answer_html(answer: Answer, turn: int, text: str | None = None, final: bool 
         if final and answer.related:
             links = (f'<div class="qf-related-links">{esc(RELATED_INTRO)}<ul>' + "".join(
                 f'<li><a class="qf-cite" href="#{related_id(turn, i)}">《{esc(c.title)}》'
-                f'{esc(f"（{c.version}）" if c.version else "")}{esc(c.article_label)}</a></li>'
+                f'{esc(f"（{c.version}）" if c.version else "")}{esc(c.place or c.article_label)}</a></li>'
                 for i, c in enumerate(answer.related, start=1)) + "</ul></div>")
         inner = f'{head}<div class="qf-answer">{body}</div>{links}'
         classes = "qf-msg qf-refused"
@@ -129,7 +129,7 @@ def comparison_html(answer: Answer, turn: int) -> str:
             cells.append('<td class="qf-missing">知识库中未找到直接规定</td>')
             continue
         link = f'<a class="qf-cite" href="#{source_id(turn, c.marker)}" title="查看出处 [{c.marker}]">[{c.marker}]</a>'
-        cells.append(f"<td><div class=\"qf-compare-ref\">《{esc(c.title)}》{esc(c.article_label)}</div>"
+        cells.append(f"<td><div class=\"qf-compare-ref\">《{esc(c.title)}》{esc(c.place or c.article_label)}</div>"
                      f"{esc(c.quote)}{link}</td>")
     return (f'<table class="qf-compare"><thead><tr>{"".join(heads)}</tr></thead>'
             f'<tbody><tr>{"".join(cells)}</tr></tbody></table>')
@@ -169,8 +169,9 @@ def badge(status: str) -> str:
 
 def citation_html(c: Citation, element_id: str, label: str, quoted: bool = True) -> str:
     version = f"（{esc(c.version)}）" if c.version and c.version != "n/a" else "（未注明版本）"
-    article = f' <span class="qf-article">{esc(c.article_label)}</span>' if c.article_label else ""
-    where = [x for x in (c.heading, c.article_label, f"第{c.page}页" if c.page else "",
+    name = c.place or c.article_label
+    article = f' <span class="qf-article">{esc(name)}</span>' if name else ""
+    where = [x for x in (c.heading, name, f"第{c.page}页" if c.page else "",
                          f"来源文件：{PurePath(c.source).name}" if c.source else "") if x]
     text = highlight(c.text, c.spans) if quoted else esc(c.text)
     parts = [
