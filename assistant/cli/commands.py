@@ -12,17 +12,21 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from assistant.cli import chinese
 from assistant.cli.progress import console, err_console, progress_bar, run_index_build, run_ingest
 from assistant.config import get_settings
 
-app = typer.Typer(help="清风：党纪法规与政策文件问答助手", no_args_is_help=True, add_completion=False)
+chinese.install()
+app = typer.Typer(help="清风：党纪法规与政策文件问答助手", no_args_is_help=True, add_completion=False,
+                  options_metavar="[选项]", subcommand_metavar="命令 [参数]...",
+                  context_settings={"help_option_names": ["-h", "--help"]})
 
 IndexOption = Annotated[Optional[Path], typer.Option("--index", help="索引目录（默认 QINGFENG_INDEX_DIR 或 ./index）")]
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="要导入的文件或文件夹")],
+    paths: Annotated[list[Path], typer.Argument(help="要导入的文件或文件夹", metavar="文件或文件夹...")],
     index: IndexOption = None,
     max_size_mb: Annotated[Optional[float], typer.Option("--max-size-mb", help="单个文件大小上限（MB）")] = None,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="不对扫描件做 OCR")] = False,
@@ -90,7 +94,7 @@ def _pages(unit) -> str:
 
 @app.command()
 def inspect(
-    file: Annotated[Path, typer.Argument(help="要检查的文件")],
+    file: Annotated[Path, typer.Argument(help="要检查的文件", metavar="文件")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """显示文件解析出的结构：章节、条文（编号、页码）、提纲条目和推断的元数据。"""
@@ -164,9 +168,9 @@ def _open_index(index: Optional[Path]):
 
 @app.command()
 def search(
-    question: Annotated[Optional[str], typer.Argument(help="问题")] = None,
+    question: Annotated[Optional[str], typer.Argument(help="问题", metavar="问题")] = None,
     index: IndexOption = None,
-    top_k: Annotated[int, typer.Option("--top-k", help="返回条数")] = 10,
+    top_k: Annotated[int, typer.Option("--top-k", help="返回条数（1–100）", min=1, max=100)] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     batch: Annotated[Optional[Path], typer.Option("--batch", help="批量问题 JSONL：每行 {id, question}")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="批量结果输出 JSONL")] = None,
@@ -230,7 +234,7 @@ def _print_answer(answer) -> None:
 
 @app.command()
 def ask(
-    question: Annotated[Optional[str], typer.Argument(help="问题")] = None,
+    question: Annotated[Optional[str], typer.Argument(help="问题", metavar="问题")] = None,
     index: IndexOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     batch: Annotated[Optional[Path], typer.Option("--batch", help="批量问题 JSONL：每行 {id, question}")] = None,
@@ -274,7 +278,7 @@ def quiz(
     document: Annotated[Optional[list[str]], typer.Option("--doc", help="出题的文件（标题或 doc_id，可多次指定；默认全部现行文件）")] = None,
     chapter: Annotated[Optional[list[str]], typer.Option("--chapter", help="只从这些章节出题（章节名中的文字）")] = None,
     types: Annotated[str, typer.Option("--types", help="题型：single,multiple,judge,blank")] = "single,multiple,judge,blank",
-    count: Annotated[int, typer.Option("--count", help="题目总数（按题型平均分配）")] = 20,
+    count: Annotated[int, typer.Option("--count", help="题目总数（按题型平均分配）", min=1)] = 20,
     difficulty: Annotated[Optional[str], typer.Option("--difficulty", help="难度：easy / medium / hard")] = None,
     seed: Annotated[int, typer.Option("--seed", help="随机种子（相同种子得到相同试题）")] = 0,
     title: Annotated[str, typer.Option("--title", help="试卷标题")] = "党纪法规知识测试",
@@ -284,6 +288,7 @@ def quiz(
     from assistant.quiz import TYPES, QuizRequest, make_quiz
     from assistant.quiz.export import FORMATS, export
     from assistant.quiz.models import TYPE_NAMES
+    from assistant.quiz.sources import select_documents
     from ingest.store import Store
 
     chosen = tuple(t.strip() for t in types.split(",") if t.strip())
@@ -314,6 +319,12 @@ def quiz(
         if not store.counts()["documents"]:
             err_console.print(f"[red]错误：[/]索引目录 {escape(str(index_dir))} 中没有文档，请先运行 qingfeng ingest。")
             raise typer.Exit(1)
+        unknown_docs = [name for name in document or [] if not select_documents(store, [name])]
+        if unknown_docs:
+            titles = "、".join(f"《{r.title}》" for r in store.documents()[:8])
+            err_console.print(f"[red]错误：[/]知识库中没有文件 {escape('、'.join(unknown_docs))}（请用标题、简称或 doc_id）。"
+                              f"现有文件如：{escape(titles)}")
+            raise typer.Exit(2)
         request = QuizRequest(types=chosen, count=count, difficulty=difficulty, seed=seed)
         with progress_bar("出题") as bar:
             task = bar.add_task("", total=count)
@@ -334,8 +345,8 @@ def faq(
     out: Annotated[Path, typer.Option("--out", help="输出文件：.md、.jsonl、.xlsx 或 .docx")],
     index: IndexOption = None,
     document: Annotated[Optional[list[str]], typer.Option("--doc", help="只为这些文件生成（标题或 doc_id，可多次指定；默认全部现行文件）")] = None,
-    max_per_doc: Annotated[Optional[int], typer.Option("--max-per-doc", help="每个文件最多保留的条数")] = None,
-    workers: Annotated[int, typer.Option("--workers", help="并行回答的线程数")] = 2,
+    max_per_doc: Annotated[Optional[int], typer.Option("--max-per-doc", help="每个文件最多保留的条数", min=1)] = None,
+    workers: Annotated[int, typer.Option("--workers", help="并行回答的线程数", min=1, max=16)] = 2,
     resume: Annotated[bool, typer.Option("--resume", help="从上次中断处继续（读取 输出文件.checkpoint.jsonl）")] = False,
     title: Annotated[str, typer.Option("--title", help="标题")] = "常见问题解答",
     use_llm: Annotated[bool, typer.Option("--llm", help="回答使用配置的大模型（逐句核对出处）")] = False,
