@@ -17,6 +17,7 @@ from assistant.quiz import TYPES, QuizRequest, make_quiz
 from assistant.quiz.export import EXCEL_COLUMNS, export
 from assistant.quiz.facts import facts_in
 from assistant.quiz.models import BLANK, QuizItem
+from assistant.retrieval.lexicon import segmenter
 from evals.quiz import duplicates, verify
 from tests.conftest import ROOT
 
@@ -71,6 +72,16 @@ def test_item_shapes(quiz200):
             assert item.explanation.startswith("正确" if item.answer else "错误")
         else:
             assert BLANK in item.stem and item.answer in item.sentence and item.answer not in item.stem
+            # a blank never splits a word: the characters around it do not form one with the key
+            after = item.stem.split(BLANK, 1)[1][:1]
+            assert not (after and segmenter().frequency(item.answer[-1] + after)[0] > 0
+                        and after not in "内外后前以左及的，。；、）"), (item.stem, item.answer)
+
+
+def test_a_numeral_inside_a_word_is_not_a_quantity():
+    assert [f.text for f in facts_in("不得超过上一年度实际支出数额")] == ["不得"]  # 上一年度: no 一年
+    assert [f.text for f in facts_in("接待对象在8人以内的，陪餐人员不得超过3人")] == ["8人", "不得", "3人"]
+    assert [f.text for f in facts_in("应当在5个工作日内报告")] == ["应当", "5个工作日"]
 
 
 def test_false_statements_change_exactly_one_fact(quiz200):
@@ -176,7 +187,11 @@ def test_quiz_cli_errors_in_chinese(store, tmp_path):
     assert result.exit_code == 2 and "未知题型" in result.output
     result = runner.invoke(app, ["quiz", "--index", str(store.dir), "--out", str(tmp_path / "q.pdf")])
     assert result.exit_code == 2 and ".docx" in result.output
+    # an unknown document is named as such (issue 14), not reported as having nothing to quiz
     result = runner.invoke(app, ["quiz", "--index", str(store.dir), "--doc", "不存在的文件名称", "--out", str(tmp_path / "q.json")])
+    assert result.exit_code == 2 and "知识库中没有文件 不存在的文件名称" in result.output
+    result = runner.invoke(app, ["quiz", "--index", str(store.dir), "--doc", "监察法", "--chapter", "第九十九章",
+                                 "--out", str(tmp_path / "q.json")])
     assert result.exit_code == 1 and "没有可出题的条文" in result.output
 
 

@@ -75,6 +75,8 @@ def facts_in(sentence: str, context: str = "") -> list[Fact]:
             continue  # a year
         if m.group(2) == "日" and (before == "月" or _DATE_CONTEXT.search(sentence[:m.start()])):
             continue  # a date
+        if _unit_is_part_of_a_word(sentence, m.end()):
+            continue  # 上一年度: 一年 is not a number of years here
         unit = m.group(2).replace("个小时", "小时").replace("个工作日", "工作日")
         found.append(Fact(f"number:{unit}", m.group(0), m.start(), m.end()))
     for m in FRACTION.finditer(sentence):
@@ -92,6 +94,20 @@ def facts_in(sentence: str, context: str = "") -> list[Fact]:
             continue
         out.append(f)
     return out
+
+
+_AFTER_A_QUANTITY = set("内外后前以左及的，。；、,.;:：）)")  # 5日内, 3人以内, 2年后 …
+
+
+def _unit_is_part_of_a_word(sentence: str, end: int) -> bool:
+    """Whether the unit that ends at `end` forms a word with the next character (年度, 人员, 次要):
+    then the numeral and the unit are not a quantity, and a blank there would split a word."""
+    after = sentence[end:end + 1]
+    if not after or after in _AFTER_A_QUANTITY:
+        return False
+    from assistant.retrieval.lexicon import segmenter
+
+    return segmenter().frequency(sentence[end - 1] + after)[0] > 0
 
 
 _ITEM_LABEL = re.compile(r"^([（(][一二三四五六七八九十0-9]+[）)]|[一二三四五六七八九十]+、|[0-9]{1,2}[.．、])\s*")
