@@ -162,6 +162,8 @@ def test_word_and_excel_files_read_back(quiz200, tmp_path):
 
     md = export(items, tmp_path / "quiz.md").read_text(encoding="utf-8")
     assert md.count("答案：") == len(items)
+    assert "答案：正确。正确。" not in md and "答案：错误。错误。" not in md  # the key is said once
+    assert any(i.type == "judge" for i in items) and re.search(r"答案：(正确|错误)。出自|答案：错误。题中", md)
 
 
 def test_word_paper_renders(quiz200, tmp_path):

@@ -48,9 +48,15 @@ def write_markdown(items: list[QuizItem], path: Path, title: str) -> None:
     lines += ["## 参考答案与解析", ""]
     for _, numbered in sections(items):
         for number, item in numbered:
-            lines.append(f"{number}. 答案：{item.answer_text}。{item.explanation}（出处：{item.citation.reference}；"
+            lines.append(f"{number}. 答案：{item.answer_text}。{_reasoning(item)}（出处：{item.citation.reference}；"
                          f"难度：{DIFFICULTY_NAMES[item.difficulty]}）")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _reasoning(item: QuizItem) -> str:
+    """The explanation after the key, without repeating the key (a true/false item's explanation
+    opens with 正确。/错误。, which the key line already says)."""
+    return item.explanation.removeprefix(f"{item.answer_text}。")
 
 
 def write_docx(items: list[QuizItem], path: Path, title: str) -> None:
@@ -73,7 +79,7 @@ def write_docx(items: list[QuizItem], path: Path, title: str) -> None:
             paragraph = document.add_paragraph()
             paragraph.add_run(f"{number}. 答案：{item.answer_text}").bold = True
             paragraph.add_run(f"（{DIFFICULTY_NAMES[item.difficulty]}）")
-            document.add_paragraph(f"解析：{item.explanation}")
+            document.add_paragraph(f"解析：{_reasoning(item)}")
             document.add_paragraph(f"出处：{item.citation.reference}")
     document.save(path)
 
