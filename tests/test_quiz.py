@@ -72,10 +72,18 @@ def test_item_shapes(quiz200):
             assert item.explanation.startswith("正确" if item.answer else "错误")
         else:
             assert BLANK in item.stem and item.answer in item.sentence and item.answer not in item.stem
-            # a blank never splits a word: the characters around it do not form one with the key
+            # a number's blank never splits a word: its unit does not form one with what follows
             after = item.stem.split(BLANK, 1)[1][:1]
-            assert not (after and segmenter().frequency(item.answer[-1] + after)[0] > 0
+            is_number = facts_in(item.answer)[0].kind.startswith("number") if facts_in(item.answer) else False
+            assert not (is_number and after and segmenter().frequency(item.answer[-1] + after)[0] > 0
                         and after not in "内外后前以左及的，。；、）"), (item.stem, item.answer)
+
+
+def test_no_item_tells_another_items_key(quiz200):
+    from assistant.quiz.validate import gives_away
+
+    pairs = [(a.id, b.id) for a in quiz200 for b in quiz200 if a is not b and gives_away(a, b)]
+    assert pairs == []
 
 
 def test_a_numeral_inside_a_word_is_not_a_quantity():

@@ -33,7 +33,7 @@ from assistant.quiz.facts import (
     without_label,
 )
 from assistant.quiz.models import BLANK, QuizCitation, QuizItem
-from assistant.quiz.validate import failures
+from assistant.quiz.validate import failures, gives_away
 from assistant.sentences import Sentence, split_sentences
 from assistant.textsim import jaccard, word_pairs
 from ingest.metadata import title_key
@@ -402,6 +402,9 @@ def generate(sources: list[Source], request: QuizRequest,
             failed = failures(item)
             if failed:
                 rejected.update(failed)
+                continue
+            if any(gives_away(item, other) or gives_away(other, item) for other in items):
+                rejected["gives_away_another"] += 1  # one item of the quiz would tell another's key
                 continue
             used.update({candidate.key, tested_sentence})
             item.id = f"q{len(items) + 1:04d}"

@@ -6,6 +6,9 @@
 - one_defensible_answer: for single choice, exactly one option makes a sentence of the article;
 - options_distinct: options differ and are of one kind (the same unit, all sanctions, all organs);
 - no_giveaway: the stem does not contain the key.
+
+Across the items of one quiz, `gives_away(a, b)`: what item a states as true (its stem, its correct
+options) holds item b's key, so answering a tells b's answer; the generator keeps only one of them.
 """
 
 from __future__ import annotations
@@ -78,3 +81,31 @@ def validate(item: QuizItem) -> dict[str, bool]:
             checks["key_supported"] = sentence_in_article and bool(said) and all(
                 _squash(item_text(a)) not in text for a in said)
     return checks
+
+
+LIST_ITEM_CHARS = 4  # a multiple-choice option this long is a phrase of a list, not a word like 警告
+
+
+def key_values(item: QuizItem) -> list[str]:
+    """The texts an item's key consists of (none for a true/false item: its key is 正确/错误)."""
+    if item.type == "blank":
+        return [str(item.answer)]
+    if item.type == "single":
+        return [item.options.get(str(item.answer), "")]
+    if item.type == "multiple":
+        return [item.options[k] for k in (item.answer if isinstance(item.answer, list) else []) if k in item.options]
+    return []
+
+
+def gives_away(shown: QuizItem, other: QuizItem) -> bool:
+    """Whether answering `shown` tells `other`'s key: `shown` is on the same article and its stem
+    (a true statement, or the sentence around its gap) holds that key; or `shown` is a multiple
+    choice whose options list the phrases that are `other`'s key (its lists used as distractors)."""
+    same_article = (shown.citation.source, shown.citation.start) == (other.citation.source, other.citation.start)
+    stem = shown.stem if shown.type != "judge" or shown.answer is True else ""
+    if same_article and any(v and _squash(v) in _squash(stem) for v in key_values(other)):
+        return True
+    if shown.type == "multiple" and other.type == "multiple":
+        listed = {_squash(v) for v in shown.options.values()}
+        return any(len(v) >= LIST_ITEM_CHARS and _squash(v) in listed for v in key_values(other))
+    return False
