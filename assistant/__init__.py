@@ -8,6 +8,7 @@ before it, and the shared modules; `tests/test_layout.py` checks it with import-
     web/             the gradio app: chat, knowledge-base admin, quiz and FAQ tabs, rendering
     cli/             the `qingfeng` command line (its `serve` starts the web app)
 
-Shared by every layer: config (settings), sentences, textsim (text similarity), office (Word/Excel).
+Shared by every layer: config (settings), sentences, textsim (text similarity), office (Word/Excel),
+progress_log (progress as plain lines for logs).
 Ingestion (files → parsed tree → chunks → store) is the separate package `ingest`, at the bottom.
 """

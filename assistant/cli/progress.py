@@ -9,12 +9,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from assistant.progress_log import LineProgress
+
 console = Console()
 err_console = Console(stderr=True)
 
 
-def progress_bar(label: str, describe: bool = False) -> Progress:
-    """A transient progress bar on stderr (stdout stays clean for --json output)."""
+def progress_bar(label: str, describe: bool = False) -> Progress | LineProgress:
+    """A transient progress bar on stderr (stdout stays clean for --json output); when stderr is not
+    a terminal (a log), plain lines every few seconds instead: stage, done/total, rate, time left."""
+    if not err_console.is_terminal:
+        return LineProgress(label)
     columns = [TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
     if describe:
         columns.append(TextColumn("{task.description}"))

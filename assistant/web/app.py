@@ -8,7 +8,6 @@ JSON of `qingfeng ask --json`.
 from __future__ import annotations
 
 import os
-import time
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -20,6 +19,7 @@ import gradio as gr  # noqa: E402
 from assistant.config import Settings, get_settings  # noqa: E402
 from assistant.knowledge_base import KnowledgeBase, ingest_files  # noqa: E402
 from assistant.knowledge_base.manager import UPLOAD_SUFFIXES  # noqa: E402
+from assistant.progress_log import ProgressLog  # noqa: E402
 from assistant.retrieval import ensure_search_index  # noqa: E402
 from assistant.web.admin import DISABLED, RESULT_COLUMNS, Admin, AdminAuth  # noqa: E402
 from assistant.web.assets import CSS, HEAD  # noqa: E402
@@ -297,22 +297,3 @@ def serve(index_dir, corpus_dir, host: str | None = None, port: int | None = Non
     demo.block_thread()
 
 
-class ProgressLog:
-    """Progress of a long first-start step as plain lines (a log file shows them, unlike a bar):
-    one line every tenth of the work or every 30 seconds, whichever comes first."""
-
-    def __init__(self, label: str, every_seconds: float = 30.0):
-        self.label = label
-        self.every_seconds = every_seconds
-        self._last_time = time.monotonic()
-        self._last_tenth = -1
-
-    def __call__(self, done: int, total: int, name: str = "") -> None:
-        if not total:
-            return
-        tenth = done * 10 // total
-        now = time.monotonic()
-        if tenth == self._last_tenth and now - self._last_time < self.every_seconds:
-            return
-        self._last_tenth, self._last_time = tenth, now
-        print(f"{self.label}：{done}/{total}（{done / total:.0%}）{' ' + Path(name).name if name else ''}", flush=True)
