@@ -143,7 +143,9 @@ def build_pairs(questions: list[Question], retriever, gold: Gold, answerer, prog
 
 def train(x: np.ndarray, y: np.ndarray, seed: int = SEED, weight: np.ndarray | None = None, names=None,
           params: dict | None = None, rounds: int = ROUNDS):
-    import lightgbm
+    from assistant.retrieval.relevance import import_lightgbm
+
+    lightgbm = import_lightgbm()
 
     params = {**(params or PARAMS), "seed": seed, "bagging_seed": seed, "feature_fraction_seed": seed,
               "data_random_seed": seed}
