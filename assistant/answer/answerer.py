@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from assistant.answer.article_versions import meant_version
-from assistant.answer.case import RETROACTIVE, category, general_rules, is_case
+from assistant.answer.case import RETROACTIVE, category, general_rules, imposes_sanction, is_case
 from assistant.answer.comparison import Sides, comparison_sides, side_question
 from assistant.answer.compose import Unit, pick_sentences
 from assistant.answer.conversation import Turn, resolve
@@ -45,7 +45,6 @@ COMPARISON = "comparison"  # the kind of an answer to "A和B的区别" (not a qu
 TERM_OF_ART_LENGTH = 10  # a comparison side this short (and not "…行为") is a term an article names
 RELATED = 3  # articles listed as related (not cited) after an answer or a refusal
 SAME_ARTICLE_SIMILARITY = 0.5  # an older article this close to a current one is the same rule
-_SANCTION_CLAUSE = re.compile(r"(给予|予以)[^。；]{0,12}(处分|警告|记过|降级|撤职|开除)|追究[^。；]{0,8}责任")
 
 
 class Answerer:
@@ -218,38 +217,36 @@ class Answerer:
         first = answer.citations[0]
         doc = self.document(first.doc_id)
         unit_index = next((i for i, u in enumerate(doc.units) if u.start == first.start), None)
-        if unit_index is None or not _SANCTION_CLAUSE.search(first.text):
+        if unit_index is None or not imposes_sanction(first.text):
             return
         case = CaseAnalysis(conduct=first.marker, category=category(first.heading))
         rules = general_rules(doc, unit_index)
         if case.category is None and not rules:  # not an article of a sanctions code: nothing to add
             return
-        lines = []
-        if case.category:
-            lines.append(f"定性：所述行为符合{_article_name(first)}所列情形的，属于{case.category}的行为"
-                         f"（该条列于“{first.heading.split(' › ')[-1]}”）[{first.marker}]。")
-        if rules:
-            lines.append("适用的总则规定：")
+        qualification = [f"定性：所述行为符合{_article_name(first)}所列情形的，属于{case.category}的行为"
+                         f"（该条列于“{first.heading.split(' › ')[-1]}”）[{first.marker}]。"] if case.category else []
+        after = ["适用的总则规定："] if rules else []
         for rule in rules:
             unit = doc.units[rule.unit_index]
             text = doc.text[unit.start:unit.end]
             sentences = [s for s in split_sentences(text) if rule.key in s.text][:1] or split_sentences(text)[:1]
             marker = len(answer.citations) + 1
-            answer.citations.append(self._citation(marker, Unit(0, doc.doc_id, rule.unit_index, text, unit.start,
-                                                                _unit_metadata(doc, rule.unit_index)), sentences))
+            cited = self._citation(marker, Unit(0, doc.doc_id, rule.unit_index, text, unit.start,
+                                                _unit_metadata(doc, rule.unit_index)), sentences)
+            answer.citations.append(cited)
             case.general.append(CaseRule(role=rule.role, marker=marker))
-            cited = answer.citations[-1]
-            lines.append(f"- {rule.role}：{_article_name(cited)}：“{cited.quote}”[{marker}]")
+            after.append(f"- {rule.role}：{_article_name(cited)}：“{cited.quote}”[{marker}]")
         if first.earlier_versions:
             history = "、".join(f"{e.version}年版{display_label(e.article_label) or '对应条文'}" if e.version
                                else display_label(e.article_label) for e in first.earlier_versions)
-            lines.append(f"版本沿革：{_article_name(first)}在{history}有对应规定；行为发生在旧版本施行期间的，"
-                         "按上列“行为发生在本版本施行前”的规定确定适用的版本。" if any(r.role == RETROACTIVE for r in rules)
-                         else f"版本沿革：{_article_name(first)}在{history}有对应规定。")
+            line = f"版本沿革：{_article_name(first)}在{history}有对应规定"
+            if any(r.role == RETROACTIVE for r in rules):
+                line += "；行为发生在旧版本施行期间的，按上列“行为发生在本版本施行前”的规定确定适用的版本"
+            after.append(line + "。")
         answer.case = case
-        head, _, rest = answer.answer.partition("\n") if answer.lead else ("", "", answer.answer)
-        answer.answer = "\n".join(x for x in (head, *(lines[:1] if case.category else []), rest,
-                                              *(lines[1:] if case.category else lines)) if x)
+        # the first sentence, then the qualification, the quotes, and the general rules and history
+        lead, _, quotes = answer.answer.partition("\n") if answer.lead else ("", "", answer.answer)
+        answer.answer = "\n".join(x for x in (lead, *qualification, quotes, *after) if x)
 
     def _evidence(self, question, plan, units, terms, kind, evidence) -> tuple[list, str | None]:
         """The sentences to quote, or why the documents do not answer the question.

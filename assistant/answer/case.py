@@ -34,6 +34,9 @@ _RETROACTIVE = re.compile(r"(本条例|本法|本规定|本办法)施行前[^。
 # "第八章 对违反廉洁纪律行为的处分" names the kind of violation.
 _CATEGORY = re.compile(r"对(违反[^ ›]{2,12}?)行为的处分")
 
+# An article that imposes a sanction ("给予警告处分", "予以记过", "追究…责任").
+_SANCTION_CLAUSE = re.compile(r"(给予|予以)[^。；]{0,12}(处分|警告|记过|降级|撤职|开除)|追究[^。；]{0,8}责任")
+
 MITIGATING, AGGRAVATING, RETROACTIVE = "从轻或者减轻", "从重或者加重", "行为发生在本版本施行前"
 
 
@@ -46,6 +49,10 @@ def is_case(question: str) -> bool:
         return False
     described = text[:asked.start()]
     return len(described) >= _MIN_DESCRIPTION and _PERSON.search(described) is not None
+
+
+def imposes_sanction(text: str) -> bool:
+    return _SANCTION_CLAUSE.search(text) is not None
 
 
 def category(heading: str) -> str | None:
