@@ -10,7 +10,6 @@ The default path needs no LLM. An optional LLM (llm.py) rewrites the same source
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from assistant.answer.lead import lead_for
 from assistant.answer.models import Answer, CaseAnalysis, CaseRule, Citation, ComparisonSide, EarlierVersion
 from assistant.answer.named_sources import missing_source
 from assistant.retrieval.question_kind import Kind, asks_quantity, has_quantity, question_kind, states_quantity
+from assistant.retrieval.relevance import squash
 from assistant.retrieval.retriever import defined_term
 from assistant.retrieval.routing import analyze
 from assistant.retrieval.terms import QuestionTerms
@@ -177,7 +177,7 @@ class Answerer:
             # Both sides looked up to one article: a side that article does not name is not found there.
             # A term of art (a crime, a sanction, a named rule: short, not a described conduct) must
             # be named by the article cited for it.
-            named = side.citations and _squash(term).removesuffix("行为") in _squash(side.citations[0].text)
+            named = side.citations and squash(term).removesuffix("行为") in squash(side.citations[0].text)
             shared = firsts[0] is not None and firsts[0] == firsts[1]
             term_of_art = len(term) <= TERM_OF_ART_LENGTH and not term.endswith("行为")
             if side.refused or not side.citations or ((shared or term_of_art) and not named):
@@ -413,10 +413,6 @@ def _runs(unit: Unit, sentences) -> list[str]:
         else:
             runs.append([s])
     return [unit.text[r[0].start:r[-1].end] for r in runs]
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def _first_sentence(text: str) -> str:

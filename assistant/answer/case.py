@@ -26,12 +26,13 @@ _ASKS_VERDICT = re.compile(r"是否违纪|是否违法|是否违规|算不算违
                            r"应当给予什么|应给予什么|给予什么|受到什么.{0,3}处分|什么政务处分|如何定性|怎么定性|如何处分|怎么处分")
 _MIN_DESCRIPTION = 10  # characters of conduct described before the question asks
 
-# The general rules, by their wording: "有下列情形之一的，可以从轻或者减轻处分：" …
+# The general rules, by their wording: an article that opens a list of circumstances (有下列情形之一的)
+# in which the sanction is lighter (从轻或者减轻) or heavier (从重) …
 _MITIGATING = re.compile(r"^[^。：]{0,30}有下列情形之一的，[^。：]{0,6}从轻或者减轻")
 _AGGRAVATING = re.compile(r"^[^。：]{0,30}有下列情形之一的，[^。：]{0,6}从重")
-# … and "本条例施行前……尚未结案的案件，如果行为发生时的规定……": conduct before this version.
+# … and the article on cases pending when this version took effect (施行前, judged by 当时的规定).
 _RETROACTIVE = re.compile(r"(本条例|本法|本规定|本办法)施行前[^。]*。?[^。]*当时的规定")
-# "第八章 对违反廉洁纪律行为的处分" names the kind of violation.
+# A 分则 chapter heading of the form 对违反…行为的处分 names the kind of violation.
 _CATEGORY = re.compile(r"对(违反[^ ›]{2,12}?)行为的处分")
 
 # An article that imposes a sanction ("给予警告处分", "予以记过", "追究…责任").

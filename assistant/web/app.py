@@ -37,9 +37,8 @@ INTRO = ("# 清风 · 党纪法规问答助手\n"
 DEMO_NOTICE = "当前载入的是示例文件：均为虚构的演示文本（示例），不具有任何效力。"
 
 
-def intro(kb: KnowledgeBase) -> str:
+def intro(documents) -> str:
     """The page header: what the product does, and what is loaded (the demo notice only for the demo)."""
-    documents = kb.documents()
     if not documents:
         return INTRO + "\n\n知识库为空：请管理员登录“知识库”页上传文件。"
     loaded = f"知识库现有 {len(documents)} 个文件。"
@@ -130,7 +129,8 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
     limit = max(1, settings.web_concurrency)
 
     with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
-        gr.Markdown(intro(kb), elem_id="qf-intro")
+        documents = kb.documents()
+        gr.Markdown(intro(documents), elem_id="qf-intro")
         session = gr.State(lambda: ChatSession())
         is_admin = gr.State(False)
 
@@ -145,7 +145,7 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
                         question = gr.Textbox(elem_id="qf-question", show_label=False, scale=5, max_lines=4,
                                               placeholder="请输入问题，按回车提问（Shift+回车换行）")
                         ask = gr.Button("提问", variant="primary", elem_id="qf-ask", scale=1, min_width=80)
-                    examples = examples_for(kb)
+                    examples = examples_for(kb, documents)
                     if examples:
                         gr.Examples(examples=[[q] for q in examples], inputs=[question], label="示例问题（点击填入）",
                                     elem_id="qf-examples")

@@ -42,6 +42,7 @@ EMPTY_KB = "知识库中还没有文件，暂时无法回答。请管理员在�
 
 DEMO_MARK = "（示例）"  # the demo corpus's titles carry it
 EXAMPLE_COUNT = 5
+EXAMPLE_TRIES = 60  # questions asked at most to find them (≈0.1 s each)
 EXAMPLES = [  # from the demo corpus (corpus/, 示例)
     "操办婚丧喜庆事宜需要报告吗？",
     "接待对象8人以内，陪餐人员最多几人？",
@@ -179,33 +180,35 @@ def is_demo(documents) -> bool:
     return bool(documents) and all(DEMO_MARK in d.title for d in documents)
 
 
-def examples_for(kb) -> list[str]:
+def examples_for(kb, documents) -> list[str]:
     """Example questions for the page: the demo's own when the demo corpus is loaded; otherwise
     questions drawn from articles of the current documents (the largest first, one per document),
-    each kept only when the knowledge base answers it from the article it was drawn from."""
+    each kept only when the knowledge base answers it from the article it was drawn from (at most
+    EXAMPLE_TRIES questions are asked, so that a start stays quick)."""
     from assistant.faq.questions import questions_for
 
-    documents = kb.documents()
     if not documents or is_demo(documents):
         return list(EXAMPLES) if documents else []
     answerer = kb.answerer()
     if answerer is None:
         return []
     found: list[str] = []
+    tries = 0
     for row in sorted((d for d in documents if d.meta.status == "现行有效"), key=lambda d: (-d.n_articles, d.title)):
         doc = kb.read_store.document(row.doc_id)
         if doc is None:
             continue
         units = doc.units[len(doc.units) // 4:] + doc.units[:len(doc.units) // 4]  # past the 总则 first
-        for unit in units[:40]:
+        for unit in units[:EXAMPLE_TRIES - tries]:
             candidates = [q for q in questions_for(doc.text[unit.start:unit.end]) if q.kind != "lookup"]
             if not candidates:
                 continue
+            tries += 1
             answer = answerer.ask(candidates[0].text, use_llm=False)
             if not answer.refused and answer.citations and answer.citations[0].start == unit.start \
                     and answer.citations[0].doc_id == doc.doc_id:
                 found.append(candidates[0].text)
                 break
-        if len(found) >= EXAMPLE_COUNT:
+        if len(found) >= EXAMPLE_COUNT or tries >= EXAMPLE_TRIES:
             break
     return found
