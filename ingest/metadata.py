@@ -197,7 +197,33 @@ def apply_overrides(meta: DocumentMeta, overrides: dict) -> DocumentMeta:
     return DocumentMeta(**data)
 
 
+# An editorial note in a title: （2018年修订）, （含2018年修正案，第三章第七节 监察委员会）. Not （试行）
+# or （示例）, which are part of the name.
+_TITLE_NOTE = re.compile(r"\s*[（(]((?:\d{4}年|含)[^）)]*)[）)]")
+
+
+def split_title_note(title: str) -> tuple[str, str | None]:
+    """'中华人民共和国公务员法（2018年修订）' → ('中华人民共和国公务员法', '2018年修订')."""
+    notes = [m.group(1).strip() for m in _TITLE_NOTE.finditer(title)]
+    clean = _TITLE_NOTE.sub("", title).strip()
+    if not notes or not clean:
+        return title, None
+    return clean, "；".join(notes)
+
+
+def clean_title(meta: DocumentMeta) -> DocumentMeta:
+    """The title without its editorial note; the note kept in `title_note` (and its year as the
+    version when none was found)."""
+    title, note = split_title_note(meta.title)
+    if note is None:
+        return meta
+    version = meta.version
+    if version is None:
+        m = re.search(r"(19|20)\d{2}", note)
+        version = m.group(0) if m else None
+    return meta.model_copy(update={"title": title, "title_note": note, "version": version})
+
+
 def title_key(title: str) -> str:
     """One key for all versions of a document: no spaces, no notes like （2018年修订）/（含…修正案…）."""
-    title = re.sub(r"\s+", "", title)
-    return re.sub(r"[（(](\d{4}年|含)[^）)]*[）)]", "", title)
+    return re.sub(r"\s+", "", _TITLE_NOTE.sub("", title))

@@ -51,6 +51,11 @@ class DocumentMeta(BaseModel):
     status: str = "现行有效"
     status_note: str | None = None  # the free text a manifest gave, e.g. 已被2023年修订版取代
     doc_type: str = "其他"
+    # An editorial note taken out of the title, e.g. 含2018年修正案，第三章第七节 监察委员会.
+    title_note: str | None = None
+    # Set when this document is the same text as another one in another format (the same law as
+    # .md and .pdf): the doc_id of the copy that is searched and shown.
+    duplicate_of: str | None = None
     # Which fields were set explicitly by a sidecar file or a manifest (not inferred).
     explicit: list[str] = Field(default_factory=list)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ingest.errors import EmptyDocument
 from ingest.loaders import load_file
-from ingest.metadata import apply_overrides, infer_meta, title_line
+from ingest.metadata import apply_overrides, clean_title, infer_meta, title_line
 from ingest.models import ParsedDocument
 from ingest.normalize import normalize
 from ingest.structure import parse_structure
@@ -41,6 +41,7 @@ def parse_document(
     )
     if overrides:
         meta = apply_overrides(meta, overrides)
+    meta = clean_title(meta)
     return ParsedDocument(
         doc_id=content_id(data)[:16],
         source=source or str(path),

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from ingest.chunking import DEFAULT_MAX_CHARS, build_nodes
+from ingest.duplicates import mark_format_duplicates
 from ingest.errors import FileTooLarge, IngestError, UnreadablePath
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.metadata import find_overrides, title_key
@@ -20,7 +21,7 @@ from ingest.parse import content_id, parse_document
 from ingest.store import Store, StoredFile
 
 # Bump when parsing or chunking changes, so that stored documents are parsed again.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 DEFAULT_MAX_FILE_MB = 50.0
 
 Status = Literal["added", "updated", "unchanged", "duplicate", "removed", "error"]
@@ -210,6 +211,12 @@ def ingest_paths(
         if inside and stored.path not in present:
             store.remove_file(stored.path)
             report.results.append(FileResult(stored.source, "removed", "文件已不在文件夹中，已从知识库移除。"))
+    for copy, kept in mark_format_duplicates(store):
+        message = (f"与《{Path(kept.source).name}》是同一文件的不同格式（标题、版本、条文相同），"
+                   f"只检索和显示一份：《{Path(kept.source).name}》。")
+        for result in report.results:
+            if result.doc_id == copy.doc_id:
+                result.status, result.message = "duplicate", message
     refresh_version_status(store)
     if progress:
         progress(len(files), len(files), "")

@@ -153,36 +153,51 @@ class Store:
         )
 
     # Documents and nodes
-    def documents(self) -> list[DocumentRow]:
+    _NOT_A_COPY = "json_extract(meta, '$.duplicate_of') IS NULL"
+
+    def documents(self, include_duplicates: bool = False) -> list[DocumentRow]:
+        """The stored documents. A copy of another in another format (`meta.duplicate_of`) is left
+        out unless asked for; its file paths are listed under the document it copies."""
         paths: dict[str, list[str]] = {}
         for path, doc_id in self.db.execute("SELECT path, doc_id FROM files ORDER BY path"):
             paths.setdefault(doc_id, []).append(path)
         rows = self.db.execute(
             "SELECT doc_id, source, title, meta, n_articles, n_nodes, ingested_at FROM documents ORDER BY title, source"
         )
-        return [
+        found = [
             DocumentRow(d, s, t, DocumentMeta.model_validate_json(m), a, n, at, paths.get(d, []))
             for d, s, t, m, a, n, at in rows
         ]
+        if include_duplicates:
+            return found
+        shown = {r.doc_id: r for r in found if not r.meta.duplicate_of}
+        for row in found:
+            if row.meta.duplicate_of in shown:
+                shown[row.meta.duplicate_of].paths.extend(row.paths)
+        return [r for r in found if r.doc_id in shown]
 
     def document(self, doc_id: str) -> ParsedDocument | None:
         row = self.db.execute("SELECT parsed FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return ParsedDocument.model_validate_json(row[0]) if row else None
 
     def nodes(self, doc_id: str | None = None) -> list[TextNode]:
-        if doc_id is None:
-            rows = self.db.execute("SELECT node FROM nodes ORDER BY doc_id, position")
+        if doc_id is None:  # every searchable node: copies in another format left out
+            rows = self.db.execute(
+                "SELECT node FROM nodes WHERE doc_id IN "
+                f"(SELECT doc_id FROM documents WHERE {self._NOT_A_COPY}) ORDER BY doc_id, position"
+            )
         else:
             rows = self.db.execute("SELECT node FROM nodes WHERE doc_id = ? ORDER BY position", (doc_id,))
         return [TextNode.from_json(r[0]) for r in rows]
 
     def counts(self) -> dict[str, int]:
         q = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        shown = f"FROM documents WHERE {self._NOT_A_COPY}"
         return {
-            "documents": q("SELECT COUNT(*) FROM documents"),
+            "documents": q(f"SELECT COUNT(*) {shown}"),
             "files": q("SELECT COUNT(*) FROM files"),
-            "nodes": q("SELECT COUNT(*) FROM nodes"),
-            "articles": q("SELECT COALESCE(SUM(n_articles), 0) FROM documents"),
+            "nodes": q(f"SELECT COALESCE(SUM(n_nodes), 0) {shown}"),
+            "articles": q(f"SELECT COALESCE(SUM(n_articles), 0) {shown}"),
         }
 
     def set_status(self, doc_id: str, status: str) -> None:
@@ -201,6 +216,18 @@ class Store:
             )
             self.db.executemany(
                 "UPDATE nodes SET node = ? WHERE node_id = ?", [(n.to_json(), n.node_id) for n in nodes]
+            )
+
+    def set_duplicate_of(self, doc_id: str, original: str | None) -> None:
+        """Mark a document as a copy of `original` in another format (None: not a copy)."""
+        doc = self.document(doc_id)
+        if doc is None:
+            return
+        doc.meta.duplicate_of = original
+        with self.db:
+            self.db.execute(
+                "UPDATE documents SET meta = ?, parsed = ? WHERE doc_id = ?",
+                (doc.meta.model_dump_json(), doc.model_dump_json(), doc_id),
             )
 
     EDITABLE = ("title", "version", "status", "doc_type")
@@ -233,12 +260,17 @@ class Store:
         return doc.meta
 
     def delete_document(self, doc_id: str) -> list[str]:
-        """Remove a document, its nodes and every file path that holds it; the paths removed."""
+        """Remove a document (with its copies in other formats), its nodes and every file path that
+        holds it; the paths removed."""
+        copies = [r[0] for r in self.db.execute(
+            "SELECT doc_id FROM documents WHERE json_extract(meta, '$.duplicate_of') = ?", (doc_id,))]
+        paths: list[str] = []
         with self.db:
-            paths = [r[0] for r in self.db.execute("SELECT path FROM files WHERE doc_id = ?", (doc_id,))]
-            self.db.execute("DELETE FROM files WHERE doc_id = ?", (doc_id,))
-            self.db.execute("DELETE FROM nodes WHERE doc_id = ?", (doc_id,))
-            self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            for one in [doc_id, *copies]:
+                paths += [r[0] for r in self.db.execute("SELECT path FROM files WHERE doc_id = ?", (one,))]
+                self.db.execute("DELETE FROM files WHERE doc_id = ?", (one,))
+                self.db.execute("DELETE FROM nodes WHERE doc_id = ?", (one,))
+                self.db.execute("DELETE FROM documents WHERE doc_id = ?", (one,))
         return paths
 
     def data_version(self) -> str:

@@ -238,6 +238,8 @@ def document_rows(rows) -> list[list]:
     out = []
     for d in rows:
         m = d.meta
-        out.append([m.title, m.version or "", m.status, m.doc_type, d.n_articles, d.n_nodes, m.date or "",
-                    time.strftime("%Y-%m-%d %H:%M", time.localtime(d.ingested_at)), PurePath(d.source).name])
+        title = f"{m.title}（{m.title_note}）" if m.title_note else m.title
+        files = "、".join(PurePath(p).name for p in d.paths) or PurePath(d.source).name
+        out.append([title, m.version or "", m.status, m.doc_type, d.n_articles, d.n_nodes, m.date or "",
+                    time.strftime("%Y-%m-%d %H:%M", time.localtime(d.ingested_at)), files])
     return out
