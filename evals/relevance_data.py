@@ -125,7 +125,7 @@ def generated_questions(store: Store, seed: int = SEED, per_article: int = 2) ->
                 base = q.text
                 variants = [(q.kind, base)]
                 if q.kind == "sanction":
-                    behaviour = base.removesuffix("，会受到什么处分？")
+                    behaviour = q.topic or base.removesuffix("，会受到什么处分？")
                     frame = rng.choice(CASE_FRAMES)
                     variants.append(("case", frame.format(person=rng.choice(PEOPLE), context=rng.choice(CONTEXTS),
                                                           behaviour=behaviour)))

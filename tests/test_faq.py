@@ -86,7 +86,7 @@ def test_near_identical_questions_are_merged(answerer):
 def test_questions_in_a_staff_voice():
     article = "第八条 示例单位接待人员不得安排超标准住宿，不得组织与公务无关的娱乐活动。"
     texts = {q.kind: q.text for q in questions_for(article)}
-    assert texts.get("prohibition") == "示例单位接待人员，可以安排超标准住宿吗？"
+    assert texts.get("prohibition") == "示例单位接待人员可以安排超标准住宿吗？"
     assert questions_for("第九条 本办法所称公务接待，是指出席会议、考察调研等公务活动的接待。")[0].text == "什么是公务接待？"
 
 
