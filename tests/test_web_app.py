@@ -165,8 +165,8 @@ def browser():
 class Page:
     """A fresh browser session on the app that fails on outside requests, dialogs and script errors."""
 
-    def __init__(self, browser, app: App, name: str):
-        self.context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000},
+    def __init__(self, browser, app: App, name: str, viewport: tuple[int, int] = (1400, 1000)):
+        self.context = browser.new_context(locale="zh-CN", viewport={"width": viewport[0], "height": viewport[1]},
                                            permissions=["clipboard-read", "clipboard-write"])
         self.context.set_default_timeout(TIMEOUT)
         self.page = self.context.new_page()
@@ -372,7 +372,9 @@ def test_browser_quiz_tab_previews_items_and_offers_downloads(page):
     assert pg.locator("#qf-quiz-items .qf-quiz-item").count() == 8
     assert "已生成 8 道题" in pg.inner_text("#qf-quiz-msg")
     first = pg.locator("#qf-quiz-items .qf-quiz-item").first.inner_text()
-    assert "答案：" in first and "出处：《" in first
+    assert "答案：" not in first  # the key is a section of its own, after the paper
+    keys = pg.locator("#qf-quiz-keys .qf-quiz-key")
+    assert keys.count() == 8 and "答案：" in keys.first.inner_text() and "出处：《" in keys.first.inner_text()
     downloads = "".join(pg.inner_text("#qf-quiz-files").split())
     for name in ("试卷.docx", "题库.xlsx", "quiz.json", "quiz.md"):
         assert name in downloads

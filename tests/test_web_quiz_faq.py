@@ -61,12 +61,18 @@ def test_quiz_preview_escapes_document_text(kb):
 
 
 def test_faq_tab_generates_searches_and_exports(kb):
+    from assistant.web.faq import matching
+
     doc = _doc_id(kb, RECEPTION, "2024")
-    summary, rows, files, entries = FaqTab(kb).generate([doc], 0, progress=lambda *a, **k: None)
-    assert summary.startswith("已生成") and rows and len(rows) == len(entries)
+    summary, shown, files, entries = FaqTab(kb).generate([doc], 0, progress=lambda *a, **k: None)
+    assert summary.startswith("已生成") and entries
+    assert shown.count('class="qf-faq-entry"') == len(entries) and f"共 {len(entries)} 条" in shown
     assert sorted(Path(f).suffix for f in files) == [".docx", ".jsonl", ".md", ".xlsx"]
-    assert all(row[0] == RECEPTION for row in rows)
-    word = rows[0][2][:2]
+    assert all(e["document"] == RECEPTION for e in entries) and shown.count(f"《{RECEPTION}》</h3>") == 1
+    word = entries[0]["question"][:2]
     found = FaqTab.search(word, entries)
-    assert found and all(any(word in cell for cell in row) for row in found)
-    assert FaqTab.search("不可能出现的词语组合", entries) == []
+    assert 0 < found.count('class="qf-faq-entry"') == len(matching(entries, word))
+    assert "没有找到包含这些词的问答" in FaqTab.search("不可能出现的词语组合", entries)
+    # Document text is shown as text.
+    evil = [{**entries[0], "question": "<script>alert(1)</script>？"}]
+    assert "<script>" not in FaqTab.search("", evil) and "&lt;script&gt;" in FaqTab.search("", evil)

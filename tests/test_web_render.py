@@ -73,7 +73,7 @@ def test_refusal_message_and_related_links():
     a = answer(refused=True, answer=text, citations=[], related=[related, other])
     rendered = answer_html(a, turn=2)
     no_markup_from_text(rendered)
-    assert "qf-refused" in rendered and "⚠ 无法回答" in rendered and "知识库中未找到直接依据" in rendered
+    assert "qf-refused" in rendered and ">无法回答<" in rendered and "知识库中未找到直接依据" in rendered
     # The related passages are listed once: two links, one per line, and no second run-on list.
     assert rendered.count('<li><a class="qf-cite" href="#qf-rel-2-') == 2 and 'href="#qf-rel-2-2"' in rendered
     visible = re.sub(r'<span class="qf-plain">.*?</span>', "", rendered)  # the copy text is hidden

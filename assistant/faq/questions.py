@@ -51,14 +51,15 @@ _TIME_UNITS = ("个工作日", "工作日", "个小时", "小时", "个月", "�
 _SANCTION_SPAN = re.compile(rf"(给予|予以|处以)((?:{SANCTION.pattern}|、|或者|直至|以上|以下|至)+)(处分)?")
 _LIST_LEAD = re.compile(r"^有下列(?:行为|情形)之一(?:的)?")
 _ORGAN = r"(?:局|委|部|厅|办|院|会|组织|机关|单位|部门|党委|党组|纪委|机构|小组|组|人|者)"
-_WHO = re.compile(rf"由([^，；。由]{{1,14}}?{_ORGAN})((?:会同[^，；。]{{2,12}}?)?(?:负责|审批|批准|决定|组织|管理|承担|办理|实施|确定|"
-                  rf"作出|提出|审核|受理))(?!的)")
+_WHO = re.compile(rf"由([^，；。由]{{1,14}}{_ORGAN})((?:会同[^，；。]{{2,12}}?)?(?:负责|审批|批准|决定|组织|管理|承担|办理|实施|确定|"
+                  rf"作出|提出|审核|受理))(?!的|部|机构|人员|单位)")
 _TO_WHOM = re.compile(r"(应当|必须|须)((?:及时|立即|按规定|按照规定)?)向([^，；。向]{2,16}?)(报告|备案|报批|请示|申报)")
-_REPORT_TO = re.compile(r"(?<![向])报([^，；。报]{2,30}?)(备案|批准|审批|审核)")
+_REPORT_TO = re.compile(r"(?<![向通汇情申呈举电预])报(?![销告道刊表])([^，；。报时]{2,30}?)(备案|批准|审批|审核)")
 _APPLIES = re.compile(r"^([^，；。]{2,40}?)参照(本规定|本办法|本条例|本规则|本细则|本法)执行$")
 _TAKES_EFFECT = re.compile(r"^(本(?:规定|办法|条例|规则|细则|法|准则|意见))自(.{2,20}?)起施行$")
 _PROCEDURE = re.compile(r"(按照|依照|遵循)(下列|以下)(程序|步骤)")
 _PROHIBIT = re.compile(r"不得|严禁|禁止")
+_NOT_ALLOWED = re.compile(r"不得|严禁")  # 禁止 is also a verb with its own object (国家依法禁止任何组织…)
 _MODAL = re.compile(r"不得|严禁|禁止|应当|必须|须|可以|要")
 _OBLIGE = re.compile(r"应当|必须")
 # Parts of an article that lean on another sentence, and actions that are exhortations (加强,
@@ -66,7 +67,7 @@ _OBLIGE = re.compile(r"应当|必须")
 _LEANS_ON = re.compile(r"^(但|并|其中|前款|上述|本条|前述|此外|同时|情节|对其|其|以上|以下|该|这)|上述|前款|前述|本款|"
                        r"(还|也|并|均)(应当|应|须|必须|要|可以|不得)")
 _EXHORTATION = re.compile(r"加强|坚持|严格|认真|自觉|永远|牢固|增强|提高|切实|积极|结合|注重|做好|落实|贯彻|遵守|维护|树立|坚守")
-_WEAK_SUBJECT_END = re.compile(r"(不|也|都|还|就|又|才|要)$")
+_WEAK_SUBJECT_END = re.compile(r"(不|也|都|还|就|又|才|要|严格|坚决|一律)$|我们|你们|大家|同志们|咱们")
 _CONDITION_END = re.compile(r"(的|时|后|前|中|期间)[，,]$")
 
 
@@ -146,7 +147,7 @@ def _sanction(segment: str, behaviour: str) -> tuple[str, str] | None:
 
 def _yes_no(segment: str) -> tuple[str, str, tuple[str, str]] | None:
     """S不得X → S可以X吗？ ; S应当X → S是否应当X？ (kind, question, modal removed)."""
-    m = _PROHIBIT.search(segment) or _OBLIGE.search(segment)
+    m = _NOT_ALLOWED.search(segment) or _OBLIGE.search(segment)
     if not m:
         return None
     end = _rule_end(segment, m.end())
@@ -162,9 +163,10 @@ def _yes_no(segment: str) -> tuple[str, str, tuple[str, str]] | None:
     action = segment[m.end():end]
     if len(_words(action)) < 3 or _EXHORTATION.search(action[:6]) or SANCTION.search(action):
         return None
-    if any(not c.startswith("并") and len(c) > 10 for c in re.split(r"[，,]", action)[1:]):
+    if any((not c.startswith("并") and len(c) > 10) or _MODAL.search(c) or c.endswith("的")
+           for c in re.split(r"[，,]", action)[1:]):
         return None  # more than one rule, or another subject after the comma
-    if m.group(0) in ("不得", "严禁", "禁止"):
+    if m.group(0) in ("不得", "严禁"):
         return "prohibition", f"{subject}可以{action}吗？", (m.group(0), segment[end:])
     return "obligation", f"{subject}是否{m.group(0)}{action}？", ("", segment[end:])
 

@@ -28,7 +28,7 @@ def sections(items: list[QuizItem]) -> list[tuple[str, list[tuple[int, QuizItem]
     return out
 
 
-def _stem_line(number: int, item: QuizItem) -> str:
+def stem_line(number: int, item: QuizItem) -> str:
     tail = "（　　）" if item.type == "judge" else ""
     return f"{number}. {item.stem}{tail}"
 
@@ -42,18 +42,18 @@ def write_markdown(items: list[QuizItem], path: Path, title: str) -> None:
     for heading, numbered in sections(items):
         lines += [f"## {heading}", ""]
         for number, item in numbered:
-            lines.append(_stem_line(number, item))
+            lines.append(stem_line(number, item))
             lines += [f"   - {k}. {v}" for k, v in item.options.items()]
             lines.append("")
     lines += ["## 参考答案与解析", ""]
     for _, numbered in sections(items):
         for number, item in numbered:
-            lines.append(f"{number}. 答案：{item.answer_text}。{_reasoning(item)}（出处：{item.citation.reference}；"
+            lines.append(f"{number}. 答案：{item.answer_text}。{reasoning(item)}（出处：{item.citation.reference}；"
                          f"难度：{DIFFICULTY_NAMES[item.difficulty]}）")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _reasoning(item: QuizItem) -> str:
+def reasoning(item: QuizItem) -> str:
     """The explanation after the key, without repeating the key (a true/false item's explanation
     opens with 正确。/错误。, which the key line already says)."""
     return item.explanation.removeprefix(f"{item.answer_text}。")
@@ -68,7 +68,7 @@ def write_docx(items: list[QuizItem], path: Path, title: str) -> None:
     for section, numbered in sections(items):
         document.add_heading(section, level=1)
         for number, item in numbered:
-            document.add_paragraph(_stem_line(number, item))
+            document.add_paragraph(stem_line(number, item))
             for key, value in item.options.items():
                 option = document.add_paragraph(f"{key}. {value}")
                 option.paragraph_format.left_indent = Pt(18)
@@ -79,7 +79,7 @@ def write_docx(items: list[QuizItem], path: Path, title: str) -> None:
             paragraph = document.add_paragraph()
             paragraph.add_run(f"{number}. 答案：{item.answer_text}").bold = True
             paragraph.add_run(f"（{DIFFICULTY_NAMES[item.difficulty]}）")
-            document.add_paragraph(f"解析：{_reasoning(item)}")
+            document.add_paragraph(f"解析：{reasoning(item)}")
             document.add_paragraph(f"出处：{item.citation.reference}")
     document.save(path)
 

@@ -23,15 +23,19 @@ from assistant.progress_log import ProgressLog  # noqa: E402
 from assistant.retrieval import ensure_search_index  # noqa: E402
 from assistant.web.admin import DISABLED, RESULT_COLUMNS, Admin, AdminAuth  # noqa: E402
 from assistant.web.assets import CSS, HEAD  # noqa: E402
+from assistant.web.browse import units_html  # noqa: E402
 from assistant.web.chat import Chat, ChatSession, examples_for, is_demo  # noqa: E402
-from assistant.web.faq import FAQ_COLUMNS, FaqTab  # noqa: E402
+from assistant.web.faq import EMPTY as FAQ_EMPTY  # noqa: E402
+from assistant.web.faq import FaqTab  # noqa: E402
 from assistant.web.feedback import FeedbackStore  # noqa: E402
 from assistant.web.quiz import DIFFICULTY_CHOICES, MAX_COUNT, TYPE_CHOICES, QuizTab  # noqa: E402
 from assistant.web.render import DOCUMENT_COLUMNS, EMPTY_SOURCES  # noqa: E402
 from ingest.models import DOC_TYPES, STATUSES  # noqa: E402
 
 TITLE = "清风 · 党纪法规问答助手"
-UNIT_COLUMNS = ["条文/条目", "所在章节", "页码", "内容"]
+# Widths of the document table's columns (标题 … 来源文件): all fit a 1366-pixel window, long text wraps.
+DOCUMENT_WIDTHS = ["24%", "7%", "8%", "7%", "6%", "6%", "13%", "12%", "17%"]
+ICONS = Path(__file__).parent / "icons"  # drawn as SVG: they need no emoji font
 INTRO = ("# 清风 · 党纪法规问答助手\n"
          "离线运行。回答只来自知识库中的文件，每句注明《文件》、版本、条号、页码和原文；知识库中没有依据时会明确说明。")
 DEMO_NOTICE = "当前载入的是示例文件：均为虚构的演示文本（示例），不具有任何效力。"
@@ -43,18 +47,6 @@ def intro(documents) -> str:
         return INTRO + "\n\n知识库为空：请管理员登录“知识库”页上传文件。"
     loaded = f"知识库现有 {len(documents)} 个文件。"
     return INTRO + "\n\n" + (DEMO_NOTICE if is_demo(documents) else loaded)
-
-
-def _unit_rows(kb: KnowledgeBase, doc_id: str | None) -> list[list]:
-    doc = kb.read_store.document(doc_id) if doc_id else None
-    if doc is None:
-        return []
-    rows = []
-    for u in doc.units:
-        pages = "" if u.page_start is None else (
-            f"{u.page_start}" if u.page_end in (None, u.page_start) else f"{u.page_start}–{u.page_end}")
-        rows.append([u.label or "段落", " › ".join(u.heading), pages, u.text])
-    return rows
 
 
 PRIVATE = {"api_visibility": "private"}  # events the page uses; only `ask` is a public API
@@ -80,7 +72,7 @@ def _admin_components(settings: Settings) -> SimpleNamespace:
         ui.results = gr.Dataframe(headers=RESULT_COLUMNS, datatype="str", interactive=False, wrap=True,
                                   elem_id="qf-ingest-results", label="本次导入结果")
         ui.documents = gr.Dataframe(headers=DOCUMENT_COLUMNS, datatype="str", interactive=False, wrap=True,
-                                    elem_id="qf-documents", label="知识库中的文件")
+                                    elem_id="qf-documents", label="知识库中的文件", column_widths=DOCUMENT_WIDTHS)
         with gr.Accordion("修改或删除文件", open=True):
             ui.picker = gr.Dropdown(choices=[], label="选择文件", elem_id="qf-edit-doc")
             with gr.Row():
@@ -161,8 +153,10 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
                     with gr.Group():
                         gr.Markdown("**这个回答有帮助吗？**（评价最新一条回答，意见可不填）")
                         with gr.Row():
-                            like = gr.Button("👍 有帮助", elem_id="qf-like", size="sm")
-                            dislike = gr.Button("👎 没帮助", elem_id="qf-dislike", size="sm")
+                            like = gr.Button("有帮助", icon=str(ICONS / "thumb-up.svg"), elem_id="qf-like", size="sm",
+                                             variant="secondary", min_width=100)
+                            dislike = gr.Button("没帮助", icon=str(ICONS / "thumb-down.svg"), elem_id="qf-dislike",
+                                                size="sm", variant="secondary", min_width=100)
                             comment = gr.Textbox(show_label=False, placeholder="意见或建议（可选）", elem_id="qf-comment",
                                                  scale=3, max_lines=3)
                         feedback_status = gr.Markdown(elem_id="qf-feedback-status")
@@ -208,15 +202,13 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
             faq_msg = gr.Markdown(elem_id="qf-faq-msg")
             faq_files = gr.File(label="下载", file_count="multiple", interactive=False, elem_id="qf-faq-files")
             faq_search = gr.Textbox(label="搜索问答（空格分隔多个词）", elem_id="qf-faq-search", max_lines=1)
-            faq_table = gr.Dataframe(headers=FAQ_COLUMNS, datatype="str", interactive=False, wrap=True,
-                                     elem_id="qf-faq-table")
+            faq_table = gr.HTML(FAQ_EMPTY, elem_id="qf-faq-table")
             faq_entries = gr.State([])
 
         with gr.Tab("条文浏览", id="browse"):
             first = choices[0][1] if choices else None
             browse_pick = gr.Dropdown(choices=choices, value=first, label="选择文件", elem_id="qf-browse-doc")
-            units = gr.Dataframe(value=_unit_rows(kb, first), headers=UNIT_COLUMNS, datatype="str",
-                                 interactive=False, wrap=True, elem_id="units")
+            units = gr.HTML(units_html(kb, first), elem_id="units")
 
         # Chat
         chat_inputs = [question, session, doc_filter, type_filter, superseded]
@@ -243,7 +235,7 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
             _wire_admin(admin, ui, is_admin, pickers)
 
         # Article browser; document choices are fresh on every page load.
-        browse_pick.change(lambda d: _unit_rows(kb, d), browse_pick, units, **PRIVATE)
+        browse_pick.change(lambda d: units_html(kb, d), browse_pick, units, **PRIVATE)
         demo.load(lambda: admin.refresh()[3:], None, pickers, **PRIVATE)
     return demo
 

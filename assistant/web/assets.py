@@ -40,6 +40,35 @@ CSS = """
 .qf-refused-note { color: #b45309; margin: .3em 0; }
 .qf-related-note { color: #6b7280; margin: .8em 0 .3em; font-size: .9em; border-top: 1px dashed #d1d5db; padding-top: .4em; }
 #qf-sources { max-height: 75vh; overflow-y: auto; }
+#qf-sources, .qf-msg, .qf-faq-list, .qf-browse, .qf-paper { overflow-wrap: anywhere; }
+#qf-like, #qf-dislike { border: 1px solid #9ca3af; border-radius: 6px; background: #fff; font-weight: 600; }
+#qf-like:hover, #qf-dislike:hover { background: #f3f4f6; }
+#qf-like img, #qf-dislike img { width: 1.1em; height: 1.1em; }
+/* 常见问题: a readable list, grouped by document and chapter */
+.qf-faq-count { color: var(--body-text-color-subdued); margin-bottom: .5em; }
+.qf-faq-doc { margin: 1.2em 0 .4em; }
+.qf-faq-chapter { margin: .9em 0 .3em; color: var(--body-text-color-subdued); }
+.qf-faq-entry { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .6em .9em; margin: .5em 0; }
+.qf-faq-q { font-weight: 700; margin: 0 0 .35em; }
+.qf-faq-a { white-space: pre-wrap; line-height: 1.7; }
+.qf-faq-src { font-size: .88em; color: var(--body-text-color-subdued); margin: .4em 0 0; }
+/* 条文浏览: the document as it is written */
+.qf-browse-head { margin-bottom: .6em; }
+.qf-browse-heading { font-weight: 700; margin: 1em 0 .3em; }
+.qf-browse-heading.qf-level-0 { font-size: 1.1em; }
+.qf-unit { display: grid; grid-template-columns: 9em 1fr; gap: .8em; padding: .45em 0; border-bottom: 1px solid var(--border-color-primary); }
+.qf-unit-label { font-weight: 600; color: var(--body-text-color-subdued); }
+.qf-unit-text { white-space: pre-wrap; line-height: 1.7; }
+/* 出题: the preview laid out as a paper, the key apart */
+.qf-paper { max-width: 60em; }
+.qf-quiz-section { margin: 1.2em 0 .5em; }
+.qf-quiz-item { margin: 0 0 1.1em; line-height: 1.8; }
+.qf-quiz-stem { font-weight: 500; }
+.qf-quiz-option { padding-left: 2em; }
+#qf-quiz-keys { margin-top: 1.5em; border-top: 2px solid var(--border-color-primary); padding-top: .6em; }
+#qf-quiz-keys > summary { cursor: pointer; font-weight: 700; font-size: 1.1em; }
+.qf-quiz-key { margin: .6em 0; line-height: 1.7; }
+.qf-quiz-source { font-size: .88em; color: var(--body-text-color-subdued); }
 """
 
 HEAD = """<script>

@@ -43,6 +43,7 @@ EMPTY_KB = "知识库中还没有文件，暂时无法回答。请管理员在�
 DEMO_MARK = "（示例）"  # the demo corpus's titles carry it
 EXAMPLE_COUNT = 5
 EXAMPLE_TRIES = 60  # questions asked at most to find them (≈0.1 s each)
+EXAMPLE_MAX_CHARS = 30  # an example to click should read at a glance
 EXAMPLES = [  # from the demo corpus (corpus/, 示例)
     "操办婚丧喜庆事宜需要报告吗？",
     "接待对象8人以内，陪餐人员最多几人？",
@@ -200,7 +201,7 @@ def examples_for(kb, documents) -> list[str]:
             continue
         units = doc.units[len(doc.units) // 4:] + doc.units[:len(doc.units) // 4]  # past the 总则 first
         for unit in units[:EXAMPLE_TRIES - tries]:
-            candidates = [q for q in questions_for(doc.text[unit.start:unit.end]) if q.kind != "lookup"]
+            candidates = [q for q in questions_for(doc.text[unit.start:unit.end]) if len(q.text) <= EXAMPLE_MAX_CHARS]
             if not candidates:
                 continue
             tries += 1

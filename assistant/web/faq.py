@@ -1,5 +1,9 @@
-"""The 常见问题 tab: run the batch FAQ on chosen documents with a progress bar, then browse and
-search the entries and download them (Markdown, JSONL, Excel, Word)."""
+"""The 常见问题 tab: run the batch FAQ on chosen documents with a progress bar, then read and
+search the entries and download them (Markdown, JSONL, Excel, Word).
+
+The entries are shown as a document, not a table: grouped under their document and chapter, each
+question with its whole answer and its sources below it, so that nothing is cut or hidden off to
+the side however long the answer is."""
 
 from __future__ import annotations
 
@@ -11,19 +15,43 @@ import gradio as gr
 from assistant.faq.export import export
 from assistant.faq.run import run_faq
 from assistant.knowledge_base import KnowledgeBase
+from assistant.web.render import esc
 
-FAQ_COLUMNS = ["文件", "章节", "问题", "回答", "出处"]
+EMPTY = '<div class="qf-faq-empty">生成后，问答按文件和章节列在这里。</div>'
 
 
-def _rows(entries: list[dict], query: str = "") -> list[list[str]]:
+def _sources(entry: dict) -> str:
+    return "；".join(f"《{c['title']}》（{c.get('version') or '未注明版本'}）{c.get('place') or c.get('article_label') or ''}"
+                    for c in entry["citations"])
+
+
+def matching(entries: list[dict], query: str = "") -> list[dict]:
+    """Entries holding every word of `query` (in the document, chapter, question, answer or sources)."""
     words = [w for w in (query or "").split() if w]
-    rows = []
-    for e in entries:
-        sources = "；".join(f"《{c['title']}》{c.get('place') or c.get('article_label') or ''}" for c in e["citations"])
-        row = [e["document"], e["chapter"], e["question"], e["answer"], sources]
-        if all(any(w in cell for cell in row) for w in words):
-            rows.append(row)
-    return rows
+    return [e for e in entries
+            if all(any(w in part for part in (e["document"], e["chapter"], e["question"], e["answer"], _sources(e)))
+                   for w in words)]
+
+
+def faq_html(entries: list[dict], query: str = "") -> str:
+    """The entries as a readable list, grouped by document and chapter (all text escaped)."""
+    shown = matching(entries, query)
+    if not entries:
+        return EMPTY
+    if not shown:
+        return '<div class="qf-faq-empty">没有找到包含这些词的问答。</div>'
+    out, document, chapter = [f'<div class="qf-faq-count">共 {len(shown)} 条</div>'], None, None
+    for n, e in enumerate(shown, start=1):
+        if e["document"] != document:
+            document, chapter = e["document"], None
+            out.append(f'<h3 class="qf-faq-doc">《{esc(document)}》</h3>')
+        if e["chapter"] and e["chapter"] != chapter:
+            chapter = e["chapter"]
+            out.append(f'<h4 class="qf-faq-chapter">{esc(chapter)}</h4>')
+        out.append(f'<div class="qf-faq-entry"><p class="qf-faq-q">{n}. {esc(e["question"])}</p>'
+                   f'<div class="qf-faq-a">{esc(e["answer"])}</div>'
+                   f'<p class="qf-faq-src">出处：{esc(_sources(e))}</p></div>')
+    return '<div class="qf-faq-list">' + "".join(out) + "</div>"
 
 
 class FaqTab:
@@ -32,7 +60,7 @@ class FaqTab:
         self.workers = workers
 
     def generate(self, documents: list[str] | None, max_per_doc: float, progress=gr.Progress()):
-        """-> summary, table rows, download files, entries (state)"""
+        """-> summary, entries as HTML, download files, entries (state)"""
         answerer = self.kb.answerer()
         if answerer is None:
             raise gr.Error("知识库中还没有文件。")
@@ -48,8 +76,8 @@ class FaqTab:
                    f"未采用：{result.dropped_text}；条文覆盖 {result.articles_covered}/{result.articles_total}"
                    f"（{result.coverage:.0%}）；用时 {result.seconds:.1f} 秒。")
         entries = [e.contract() for e in result.entries]
-        return summary, _rows(entries), files, entries
+        return summary, faq_html(entries), files, entries
 
     @staticmethod
-    def search(query: str, entries: list[dict] | None) -> list[list[str]]:
-        return _rows(entries or [], query)
+    def search(query: str, entries: list[dict] | None) -> str:
+        return faq_html(entries or [], query)

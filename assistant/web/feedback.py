@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-RATINGS = {"up": "👍", "down": "👎"}
+RATINGS = {"up": "“有帮助”", "down": "“没帮助”"}
 MAX_COMMENT_CHARS = 2000
 
 _SCHEMA = """

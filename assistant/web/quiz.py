@@ -1,5 +1,7 @@
-"""The 出题 tab: choose documents, chapters, types, count, difficulty and seed; preview the items
-(escaped HTML) and download the paper (Word), the bank (Excel), JSON and Markdown."""
+"""The 出题 tab: choose documents, chapters, types, count, difficulty and seed; preview the quiz as
+a paper (sections by type, numbered items, each option on its own line, then the answer key in a
+section of its own that opens on a click; all text escaped) and download the paper (Word), the
+bank (Excel), JSON and Markdown."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import gradio as gr
 
 from assistant.knowledge_base import KnowledgeBase
 from assistant.quiz import QuizRequest, make_quiz
-from assistant.quiz.export import export
+from assistant.quiz.export import export, reasoning, sections, stem_line
 from assistant.quiz.models import DIFFICULTY_NAMES, TYPE_NAMES, QuizItem
 from assistant.web.render import esc
 
@@ -20,12 +22,28 @@ MAX_COUNT = 200
 
 
 def item_html(number: int, item: QuizItem) -> str:
-    options = "".join(f"<li>{esc(k)}. {esc(v)}</li>" for k, v in item.options.items())
+    """One item of the paper: its number and stem, then each option on a line of its own."""
+    options = "".join(f'<div class="qf-quiz-option">{esc(k)}. {esc(v)}</div>' for k, v in item.options.items())
     return (f'<div class="qf-quiz-item" id="qf-quiz-{esc(item.id)}">'
-            f"<p><b>{number}. [{esc(TYPE_NAMES[item.type])}·{esc(DIFFICULTY_NAMES[item.difficulty])}]</b> {esc(item.stem)}</p>"
-            + (f"<ul>{options}</ul>" if options else "")
-            + f'<p class="qf-quiz-key">答案：{esc(item.answer_text)}　解析：{esc(item.explanation)}</p>'
-              f'<p class="qf-quiz-source">出处：{esc(item.citation.reference)}</p></div>')
+            f'<div class="qf-quiz-stem">{esc(stem_line(number, item))}</div>{options}</div>')
+
+
+def key_html(number: int, item: QuizItem) -> str:
+    """One line of the answer key: the key, why, where from, how hard."""
+    return (f'<div class="qf-quiz-key"><b>{number}. 答案：{esc(item.answer_text)}</b>'
+            f'<div>{esc(reasoning(item))}</div>'
+            f'<div class="qf-quiz-source">出处：{esc(item.citation.reference)}　难度：'
+            f"{esc(DIFFICULTY_NAMES[item.difficulty])}</div></div>")
+
+
+def paper_html(items: list[QuizItem]) -> str:
+    paper, key = [], []
+    for heading, numbered in sections(items):
+        paper.append(f'<h3 class="qf-quiz-section">{esc(heading)}</h3>')
+        paper += [item_html(number, item) for number, item in numbered]
+        key += [key_html(number, item) for number, item in numbered]
+    return (f'<div id="qf-quiz-items" class="qf-paper">{"".join(paper)}</div>'
+            f'<details id="qf-quiz-keys" class="qf-paper"><summary>参考答案与解析（点击展开）</summary>{"".join(key)}</details>')
 
 
 class QuizTab:
@@ -50,5 +68,4 @@ class QuizTab:
         made = "，".join(f"{TYPE_NAMES[t]} {sum(i.type == t for i in items)} 道" for t in types)
         message = f"已生成 {len(items)} 道题（{made}）。" + (
             f"所选范围内可出的题目不足 {count} 道。" if len(items) < count else "")
-        preview = "".join(item_html(n, item) for n, item in enumerate(items, start=1))
-        return message, f'<div id="qf-quiz-items">{preview}</div>', files
+        return message, paper_html(items), files

@@ -91,7 +91,7 @@ def answer_html(answer: Answer, turn: int, text: str | None = None, final: bool 
         shown = shown.split(f"\n{RELATED_INTRO}")[0]
     body = linked_answer(shown, turn, markers)
     if answer.refused:
-        head = '<div class="qf-refusal-head">⚠ 无法回答</div>'
+        head = '<div class="qf-refusal-head">无法回答</div>'
         links = ""
         if final and answer.related:
             links = (f'<div class="qf-related-links">{esc(RELATED_INTRO)}<ul>' + "".join(
@@ -181,7 +181,7 @@ def citation_html(c: Citation, element_id: str, label: str, quoted: bool = True)
         f'<div class="qf-text">{text}</div>',
     ]
     if c.version_note:
-        parts.append(f'<div class="qf-note">⚠ {esc(c.version_note)}</div>')
+        parts.append(f'<div class="qf-note">注意：{esc(c.version_note)}</div>')
     if c.earlier_versions:
         parts.append('<div class="qf-earlier"><div class="qf-earlier-head">历史版本中的对应条文（按当时规定处理的情形可参考）：</div>')
         for e in c.earlier_versions:
