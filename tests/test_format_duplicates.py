@@ -93,3 +93,12 @@ def test_editorial_note_leaves_the_title_and_citations(tmp_path, shared_corpus):
         assert row.title == "中华人民共和国宪法" and row.meta.version == "2018"
         assert row.meta.title_note == "含2018年修正案，第三章第七节 监察委员会"
         assert {n.metadata["title"] for n in store.nodes()} == {"中华人民共和国宪法"}
+
+
+def test_a_list_without_labels_is_quoted_with_its_lines(answerer):
+    """宪法 第一百二十四条 lists 主任，/ 副主任若干人，/ 委员若干人。 on lines of their own, without （一）:
+    the quote of its lead '监察委员会由下列人员组成：' carries them."""
+    answer = answerer.ask("监察委员会由哪些人组成？", use_llm=False)
+    first = answer.citations[0]
+    assert (first.title, first.article) == ("中华人民共和国宪法", 124)
+    assert "委员若干人" in first.quote and "主任" in first.quote

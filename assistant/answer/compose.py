@@ -51,6 +51,7 @@ def score_sentence(sentence: Sentence, unit: Unit, terms: QuestionTerms, kind: K
 
 
 MAX_LISTED_ITEMS = 10
+UNLABELLED_ITEM_CHARS = 30
 
 
 def _with_context(unit: Unit, chosen: list[Sentence]) -> list[Sentence]:
@@ -62,7 +63,11 @@ def _with_context(unit: Unit, chosen: list[Sentence]) -> list[Sentence]:
             i = unit.sentences.index(s)
             items = []
             for later in unit.sentences[i + 1:]:
-                if not later.is_item:
+                # Items are labelled （一）…, or short unlabelled lines up to the one that ends the
+                # sentence (监察委员会由下列人员组成：/ 主任，/ 副主任若干人，/ 委员若干人。).
+                unlabelled = not any(x.is_item for x in items) and len(later.text) <= UNLABELLED_ITEM_CHARS \
+                    and not (items and items[-1].text.endswith("。"))
+                if not (later.is_item or unlabelled):
                     break
                 items.append(later)
             if len(items) <= MAX_LISTED_ITEMS:

@@ -52,9 +52,9 @@ _SANCTION_SPAN = re.compile(rf"(给予|予以|处以)((?:{SANCTION.pattern}|、|
 _LIST_LEAD = re.compile(r"^有下列(?:行为|情形)之一(?:的)?")
 _ORGAN = r"(?:局|委|部|厅|办|院|会|组织|机关|单位|部门|党委|党组|纪委|机构|小组|组|人|者)"
 _WHO = re.compile(rf"由([^，；。由]{{1,14}}{_ORGAN})((?:会同[^，；。]{{2,12}}?)?(?:负责|审批|批准|决定|组织|管理|承担|办理|实施|确定|"
-                  rf"作出|提出|审核|受理))(?!的|部|机构|人员|单位)")
+                  rf"作出|提出|审核|受理))(?!的|部|机构|人|单位)")
 _TO_WHOM = re.compile(r"(应当|必须|须)((?:及时|立即|按规定|按照规定)?)向([^，；。向]{2,16}?)(报告|备案|报批|请示|申报)")
-_REPORT_TO = re.compile(r"(?<![向通汇情申呈举电预])报(?![销告道刊表])([^，；。报时]{2,30}?)(备案|批准|审批|审核)")
+_REPORT_TO = re.compile(r"(?<![向通汇情申呈举电预填上])报(?![销告道刊表])([^，；。报时]{2,30}?)(备案|批准|审批|审核)")
 _APPLIES = re.compile(r"^([^，；。]{2,40}?)参照(本规定|本办法|本条例|本规则|本细则|本法)执行$")
 _TAKES_EFFECT = re.compile(r"^(本(?:规定|办法|条例|规则|细则|法|准则|意见))自(.{2,20}?)起施行$")
 _PROCEDURE = re.compile(r"(按照|依照|遵循)(下列|以下)(程序|步骤)")
@@ -161,6 +161,8 @@ def _yes_no(segment: str) -> tuple[str, str, tuple[str, str]] | None:
     if any(_EXHORTATION.match(c) for c in re.split(r"[，,]", subject)[:-1]):
         return None  # 坚持复审复核与调查审理分离，原案调查人员不得…: the first clause is a rule too
     action = segment[m.end():end]
+    if action.endswith("的"):
+        return None  # a condition of another rule (…，依法应当追究刑事责任的，应当作出起诉决定)
     if len(_words(action)) < 3 or _EXHORTATION.search(action[:6]) or SANCTION.search(action):
         return None
     if any((not c.startswith("并") and len(c) > 10) or _MODAL.search(c) or c.endswith("的")
