@@ -37,3 +37,17 @@ def test_usage_errors_say_what_is_wrong_in_chinese(shared_index):
     assert result.exit_code == 2 and "知识库中没有文件 不存在的文件" in result.output
     result = runner.invoke(app, ["nonsense"], terminal_width=120)
     assert result.exit_code == 2 and "没有命令 'nonsense'" in result.output
+
+
+def test_search_shows_each_passage_under_its_label_not_the_label_alone(shared_index):
+    """监察法 第十二条 opens with '第十二条 ' and a line break; the passage line must carry its text."""
+    store, _ = shared_index
+    result = runner.invoke(app, ["search", "--index", str(store.dir), "--top-k", "3", "监察委员会派驻监察机构"],
+                           terminal_width=200)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    first_header = out[:out.index("得分")]
+    assert "监察法" in first_header and "第十二条" in first_header
+    passage = out[out.index("\n", out.index("得分")):].strip()
+    assert passage.startswith("各级监察委员会可以向本级中国共产党机关")  # the text, not a bare 第十二条
+    assert not any(line.strip() in ("第十二条", "第四十二条") for line in out.splitlines())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -82,6 +83,14 @@ def _inspect_json(doc) -> dict:
 def _short(text: str, width: int = 26) -> str:
     first = text.split("\n", 1)[0]
     return first if len(first) <= width else first[:width] + "…"
+
+
+def _snippet(text: str, label: str | None, width: int = 120) -> str:
+    """A passage on one line, without the article label the line above already shows."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if label and text.startswith(label):
+        text = text[len(label):].strip()
+    return text if len(text) <= width else text[:width] + "…"
 
 
 def _pages(unit) -> str:
@@ -206,7 +215,7 @@ def search(
         where = " · ".join(x for x in [r["heading"], f"第{r['page']}页" if r["page"] else ""] if x)
         console.print(f"[bold]{rank}. 《{escape(r['title'])}》（{escape(str(r['version'] or '—'))}，{r['status']}）"
                       f"{escape(r['place'] or '')}[/] [dim]{escape(where)} 得分 {r['score']:.4f}[/]")
-        console.print("   " + escape(_short(r["text"], 120)))
+        console.print("   " + escape(_snippet(r["text"], r.get("article_label"))))
 
 
 def _print_answer(answer) -> None:
