@@ -1,6 +1,6 @@
 """Questions to train and calibrate the relevance model, built by the team — never the dev questions:
 
-- generated from the articles of an index: the FAQ question generator (assistant/faq/questions.py),
+- generated from the articles of an index: terse questions as staff type them (evals/training_questions.py),
   case descriptions built from sanction articles ("我们单位一名科长……，应当给予什么处分？"), everyday
   wording through the colloquial lexicon (礼金 → 红包), and the document or an old version named;
 - the team's in-scope bank (`evals/data/in_scope.jsonl`, gold articles) and out-of-scope bank
@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.faq.questions import questions_for
 from assistant.retrieval.lexicon import colloquial_map
+from evals.training_questions import terse_questions_for
 from ingest.store import Store
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -117,7 +117,7 @@ def generated_questions(store: Store, seed: int = SEED, per_article: int = 2) ->
         file = relative_path(row.paths[0]) if row.paths else row.doc_id
         for unit_index, unit in enumerate(doc.units):
             text = doc.text[unit.start:unit.end]
-            candidates = questions_for(text)[:per_article]
+            candidates = terse_questions_for(text)[:per_article]
             if not candidates:
                 continue
             key = f"{file}#{unit_index}"
@@ -125,7 +125,7 @@ def generated_questions(store: Store, seed: int = SEED, per_article: int = 2) ->
                 base = q.text
                 variants = [(q.kind, base)]
                 if q.kind == "sanction":
-                    behaviour = q.topic or base.removesuffix("，会受到什么处分？")
+                    behaviour = base.removesuffix("，会受到什么处分？")
                     frame = rng.choice(CASE_FRAMES)
                     variants.append(("case", frame.format(person=rng.choice(PEOPLE), context=rng.choice(CONTEXTS),
                                                           behaviour=behaviour)))
