@@ -21,8 +21,12 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant.web.app import serve
+    from ingest.store import DamagedStore
 
-    serve(args.index, args.corpus or settings.corpus_dir, args.host, args.port, settings, sync=args.corpus is not None)
+    try:
+        serve(args.index, args.corpus or settings.corpus_dir, args.host, args.port, settings, sync=args.corpus is not None)
+    except DamagedStore as exc:
+        raise SystemExit(f"错误：{exc.message}") from None
 
 
 if __name__ == "__main__":

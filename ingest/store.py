@@ -73,17 +73,43 @@ class DocumentRow:
     paths: list[str]
 
 
+class DamagedStore(Exception):
+    """The store's database cannot be read. `message` says so in Chinese, with what to do."""
+
+    def __init__(self, path: Path, detail: str):
+        self.message = (
+            f"知识库数据库 {path} 已损坏，无法读取（{detail}）。原始文件不受影响：可将该文件移走或删除后，"
+            f"重新导入文档（qingfeng ingest 文件夹 --index {path.parent}）；"
+            f"运行 qingfeng check --index {path.parent} 可查看详情。"
+        )
+        super().__init__(self.message)
+
+
 class Store:
-    """Open (or create) the store in `index_dir`."""
+    """Open (or create) the store in `index_dir`. A database that is not one, or fails SQLite's quick
+    check, raises DamagedStore (before anything reads it)."""
 
     def __init__(self, index_dir: str | Path):
         self.dir = Path(index_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.dir / STORE_FILE, timeout=30, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
-        self.db.execute("INSERT OR IGNORE INTO info VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        self.db.commit()
+        path = self.dir / STORE_FILE
+        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(_SCHEMA)
+            self.db.execute("INSERT OR IGNORE INTO info VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self.db.commit()
+            problem = self.check(quick=True)
+        except sqlite3.DatabaseError as exc:
+            problem = str(exc)
+        if problem:
+            self.db.close()
+            raise DamagedStore(path, problem)
+
+    def check(self, quick: bool = False) -> str | None:
+        """None when SQLite finds the database sound, else its first complaint."""
+        row = self.db.execute("PRAGMA quick_check(1)" if quick else "PRAGMA integrity_check(1)").fetchone()
+        return None if row and row[0] == "ok" else (row[0] if row else "无法检查")
 
     def close(self) -> None:
         self.db.close()

@@ -397,6 +397,18 @@ def faq(
 
 
 @app.command()
+def check(index: IndexOption = None) -> None:
+    """检查知识库和检索索引（数据库完整性、文件校验值），并修复能修复的：重建损坏或过期的索引、清除残留的临时文件夹。"""
+    from assistant.knowledge_base.check import check_index
+
+    report = check_index(index or get_settings().index_dir)
+    for what, finding in report.lines:
+        console.print(f"[bold]{what}[/]：{escape(finding)}", highlight=False, soft_wrap=True)
+    if not report.store_ok:
+        raise typer.Exit(1)
+
+
+@app.command()
 def serve(
     index: IndexOption = None,
     corpus: Annotated[Optional[Path], typer.Option("--corpus", help="文档文件夹：每次启动时与之同步；不指定时仅在知识库为空时导入示例文件")] = None,
@@ -411,5 +423,17 @@ def serve(
               sync=corpus is not None)
 
 
+def main() -> None:
+    """The `qingfeng` entry point: the commands, with a damaged store said in Chinese (exit 1)
+    instead of a traceback."""
+    from ingest.store import DamagedStore
+
+    try:
+        app()
+    except DamagedStore as exc:
+        err_console.print(f"[red]错误：[/]{escape(exc.message)}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    app()
+    main()

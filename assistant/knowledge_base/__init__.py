@@ -1,6 +1,7 @@
 """The knowledge base as a whole: ingesting files with the settings' limits (steps), and the index
 directory the web app serves with its admin jobs — upload, edit, delete, re-index — run on a
-background thread while the chat keeps answering (manager).
+background thread while the chat keeps answering (manager); `qingfeng check`'s verification and
+repair of an index directory (check).
 
 May import: assistant.answer, assistant.retrieval, ingest, shared modules.
 """

@@ -3,6 +3,7 @@ once, and turn results into the stable JSON of `qingfeng search`."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from llama_index.core.schema import NodeWithScore
 
 from assistant.config import Settings, get_settings
 from assistant.retrieval.embeddings import EmbeddingCache, load_embedder
-from assistant.retrieval.index import SearchIndex, build_search_index, load_search_index
+from assistant.retrieval.index import DamagedIndex, SearchIndex, build_search_index, index_lock, load_search_index
 from assistant.retrieval.retriever import QingfengRetriever, SearchFilters
 from ingest.store import Store
 from ingest.structure import place
@@ -20,19 +21,36 @@ def ensure_search_index(
     store: Store, settings: Settings | None = None, progress: Callable[[int, int], None] | None = None,
     rebuild: bool = False,
 ) -> tuple[SearchIndex, dict]:
-    """The search index for the store's current content: loaded if saved and current, else built
-    (always built with `rebuild`; cached embeddings are reused either way)."""
+    """The search index for the store's current content: loaded if saved, current and sound, else
+    built (always built with `rebuild`; cached embeddings are reused either way). A damaged index
+    (a file truncated, reordered or unreadable) is rebuilt with a line on stderr saying why; the
+    stats then carry `repaired`. Builds hold the index's file lock, so concurrent processes build
+    once and never write over each other."""
     settings = settings or get_settings()
     embedder = load_embedder(settings.embedding_model)
-    index = None if rebuild else load_search_index(store, model=embedder.name)
+
+    def load() -> tuple[SearchIndex | None, str | None]:
+        try:
+            return load_search_index(store, model=embedder.name), None
+        except DamagedIndex as exc:
+            return None, exc.reason
+
+    index, damaged = (None, None) if rebuild else load()
     if index is not None:
         return index, {"chunks": len(index), "embedded": 0, "rebuilt": False}
-    cache = EmbeddingCache(Path(settings.cache_dir) / "embeddings.sqlite")
-    try:
-        index, stats = build_search_index(store, embedder, cache, dense_kind=settings.dense_index, progress=progress)
-    finally:
-        cache.close()
-    return index, {**stats, "rebuilt": True}
+    with index_lock(store.dir):
+        if not rebuild:  # another process may have built it while this one waited
+            index, damaged = load()
+            if index is not None:
+                return index, {"chunks": len(index), "embedded": 0, "rebuilt": False}
+        if damaged:
+            print(f"检索索引已损坏（{damaged}），正在从知识库重建……", file=sys.stderr, flush=True)
+        cache = EmbeddingCache(Path(settings.cache_dir) / "embeddings.sqlite")
+        try:
+            index, stats = build_search_index(store, embedder, cache, dense_kind=settings.dense_index, progress=progress)
+        finally:
+            cache.close()
+    return index, {**stats, "rebuilt": True, **({"repaired": damaged} if damaged else {})}
 
 
 def make_retriever(index: SearchIndex, settings: Settings | None = None, top_k: int = 10,

@@ -1,8 +1,11 @@
 """Derived search indexes of a store: FAISS (dense) and BM25 over jieba words (lexical).
 
 Built from the store's nodes; vectors come from the embedding cache, so only new chunks are
-embedded. Written to `<index>/search/` atomically (a new folder swapped in by rename), so a
-reader never sees a half-written index.
+embedded. Written to `<index>/search/` atomically (a new folder swapped in by rename) under a file
+lock (`search.lock`), so a reader never sees a half-written index and two writers never collide;
+leftover `search.tmp-*` / `search.old-*` folders are removed under the same lock. The manifest
+holds the SHA-256 of every file; a file that does not match, or does not load, makes the index
+"damaged" (DamagedIndex), and the caller rebuilds it from the store.
 """
 
 from __future__ import annotations
@@ -24,7 +27,17 @@ from assistant.retrieval.lexicon import segmenter
 from ingest.store import Store
 
 SEARCH_DIR = "search"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the manifest lists every file with its SHA-256
+LOCK_FILE = "search.lock"
+LOCK_TIMEOUT = 3600  # seconds a writer waits for another one (a build of a large corpus)
+
+
+class DamagedIndex(Exception):
+    """The saved search index cannot be trusted; `reason` says why, in Chinese."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 HNSW_ABOVE = 200_000  # "auto": exact search up to this many chunks, HNSW beyond
 
 
@@ -206,7 +219,8 @@ def build_search_index(
     dense_kind: str = "auto",
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[SearchIndex, dict]:
-    """Build both indexes from the store (embedding only uncached chunks) and save them."""
+    """Build both indexes from the store (embedding only uncached chunks) and save them. Call with
+    `index_lock(store.dir)` held."""
     started = time.perf_counter()
     data_version = store.data_version()
     nodes = store.nodes()
@@ -224,10 +238,39 @@ def build_search_index(
     return index, stats
 
 
+def index_lock(index_dir: str | Path):
+    """The lock every writer of `<index>/search/` holds (a file lock: other processes too)."""
+    from filelock import FileLock
+
+    return FileLock(str(Path(index_dir) / LOCK_FILE), timeout=LOCK_TIMEOUT)
+
+
+def remove_leftovers(index_dir: str | Path) -> int:
+    """Remove `search.tmp-*` and `search.old-*` folders (call with the lock held); how many."""
+    leftovers = [p for p in Path(index_dir).glob(f"{SEARCH_DIR}.*-*") if p.is_dir()
+                 and p.name.startswith((f"{SEARCH_DIR}.tmp-", f"{SEARCH_DIR}.old-"))]
+    for path in leftovers:
+        shutil.rmtree(path, ignore_errors=True)
+    return len(leftovers)
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under `folder` but the manifest, by path relative to it."""
+    import hashlib
+
+    out = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json"):
+        with open(path, "rb") as handle:
+            out[path.relative_to(folder).as_posix()] = hashlib.file_digest(handle, "sha256").hexdigest()
+    return out
+
+
 def save_search_index(index_dir: str | Path, index: SearchIndex, dense_kind: str) -> None:
+    """Write the index and swap it in. Call with `index_lock(index_dir)` held."""
     import faiss
 
     final, _ = _paths(Path(index_dir))
+    remove_leftovers(index_dir)
     tmp = final.with_name(f"{SEARCH_DIR}.tmp-{time.time_ns()}")
     tmp.mkdir(parents=True)
     faiss.write_index(index.dense, str(tmp / "dense.faiss"))
@@ -235,7 +278,7 @@ def save_search_index(index_dir: str | Path, index: SearchIndex, dense_kind: str
     (tmp / "node_ids.json").write_text(json.dumps([n.node_id for n in index.nodes]), encoding="utf-8")
     (tmp / "manifest.json").write_text(json.dumps({
         "format": FORMAT_VERSION, "model": index.model, "data_version": index.data_version,
-        "chunks": len(index.nodes), "dense": dense_kind,
+        "chunks": len(index.nodes), "dense": dense_kind, "files": _digests(tmp),
     }, ensure_ascii=False), encoding="utf-8")
     old = final.with_name(f"{SEARCH_DIR}.old-{time.time_ns()}")
     if final.exists():
@@ -245,20 +288,38 @@ def save_search_index(index_dir: str | Path, index: SearchIndex, dense_kind: str
 
 
 def load_search_index(store: Store, model: str | None = None) -> SearchIndex | None:
-    """The saved index, if it matches the store's current content (and `model`, when given); else None."""
+    """The saved index, if it matches the store's current content (and `model`, when given); None
+    when there is none or it is out of date. Raises DamagedIndex when its files do not match their
+    checksums or do not load."""
     import bm25s
     import faiss
 
-    folder, _ = _paths(store.dir)
+    folder, manifest_path = _paths(store.dir)
+    if not manifest_path.exists():
+        return None
     manifest = saved_manifest(store.dir)
-    if not manifest or manifest.get("format") != FORMAT_VERSION or manifest.get("data_version") != store.data_version():
+    if not isinstance(manifest, dict):
+        raise DamagedIndex("清单文件 manifest.json 无法读取")
+    if manifest.get("format") != FORMAT_VERSION or manifest.get("data_version") != store.data_version():
         return None
     if model is not None and manifest.get("model") != model:
         return None
-    ids = json.loads((folder / "node_ids.json").read_text(encoding="utf-8"))
+    expected = manifest.get("files")
+    if not isinstance(expected, dict):
+        raise DamagedIndex("清单中缺少文件校验值")
+    found = _digests(folder)
+    for name, digest in expected.items():
+        if name not in found:
+            raise DamagedIndex(f"缺少文件 {name}")
+        if found[name] != digest:
+            raise DamagedIndex(f"文件 {name} 的校验值不符（被截断、修改或损坏）")
+    try:
+        ids = json.loads((folder / "node_ids.json").read_text(encoding="utf-8"))
+        dense = faiss.read_index(str(folder / "dense.faiss"))
+        lexical = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+    except Exception as exc:  # a file that passed its checksum but still does not load
+        raise DamagedIndex(f"无法载入：{type(exc).__name__}") from exc
     by_id = {n.node_id: n for n in store.nodes()}
-    if any(i not in by_id for i in ids):
-        return None
-    dense = faiss.read_index(str(folder / "dense.faiss"))
-    lexical = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+    if len(ids) != manifest.get("chunks") or any(i not in by_id for i in ids) or dense.ntotal != len(ids):
+        raise DamagedIndex("片段列表与知识库不一致")
     return SearchIndex([by_id[i] for i in ids], dense, lexical, manifest["model"], manifest["data_version"])
