@@ -24,10 +24,10 @@ from ingest.store import Store, StoredFile
 PARSER_VERSION = "2"
 DEFAULT_MAX_FILE_MB = 50.0
 
-Status = Literal["added", "updated", "unchanged", "duplicate", "removed", "error"]
+Status = Literal["added", "updated", "unchanged", "duplicate", "removed", "skipped", "error"]
 STATUS_LABELS = {
     "added": "已入库", "updated": "已更新", "unchanged": "未变化，跳过", "duplicate": "重复，跳过",
-    "removed": "已移除", "error": "失败",
+    "removed": "已移除", "skipped": "未导入", "error": "失败",
 }
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -65,15 +65,29 @@ class IngestReport:
 _NOT_DOCUMENTS = re.compile(r"^(README|SOURCES|LICENSE|CHANGELOG)(\.[a-z]+)?$", re.IGNORECASE)
 
 
-def _is_document(path: Path) -> bool:
-    name = path.name
-    return (
-        path.suffix.lower() in SUPPORTED_SUFFIXES
-        and not name.startswith((".", "~$"))
-        and not _NOT_DOCUMENTS.match(name)
-        and not name.endswith(".meta.json")
-        and name != "manifest.json"
-    )
+_SUPPORTED = "支持 PDF、DOCX、TXT、MD、HTML"
+_NOT_YET = {
+    ".doc": "旧版 Word 文件（.doc）暂不能直接导入：请另存为 .docx 后再导入。",
+    ".wps": "WPS 文字文件（.wps）暂不能直接导入：请另存为 .docx 后再导入。",
+    ".ofd": "OFD 版式文件暂不能导入：请导出为 PDF 后再导入。",
+    ".et": "WPS 表格文件不是可导入的文档。",
+}
+
+
+def why_not_a_document(path: Path) -> str | None:
+    """None for a file a folder ingest takes as a document; else why it is left out (Chinese)."""
+    name, suffix = path.name, path.suffix.lower()
+    if name.startswith("~$"):
+        return "Office 临时文件，不导入。"
+    if name.startswith("."):
+        return "以“.”开头的隐藏文件，不导入（如需导入请改名）。"
+    if name == "manifest.json" or name.endswith(".meta.json"):
+        return "元数据文件（为其他文件提供标题、版本等），不作为文档导入。"
+    if _NOT_DOCUMENTS.match(name):
+        return "文件夹说明文件（README、SOURCES、LICENSE 等），不作为文档导入。"
+    if suffix in SUPPORTED_SUFFIXES:
+        return None
+    return _NOT_YET.get(suffix, f"不支持的文件类型（{suffix or '无扩展名'}），{_SUPPORTED}。")
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], list[FileResult], list[Path]]:
@@ -88,11 +102,16 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], list[
         if path.is_dir():
             roots.append(path.resolve())
             for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))  # .git and the like
                 for name in sorted(filenames):
                     child = Path(dirpath) / name
-                    if _is_document(child) and child.resolve() not in seen:
-                        seen.add(child.resolve())
+                    if child.resolve() in seen:
+                        continue
+                    seen.add(child.resolve())
+                    reason = why_not_a_document(child)
+                    if reason:
+                        problems.append(FileResult(str(child), "skipped", reason))
+                    else:
                         files.append((child.resolve(), str(child)))
         elif path.is_file():
             if path.resolve() not in seen:

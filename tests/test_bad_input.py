@@ -65,8 +65,11 @@ def test_bad_files_in_one_batch(tmp_path: Path):
         for name, words in expected.items():
             result = result_for(report, name)
             assert result.status == "error" and words in result.message and name in result.message, result
-        # A folder walk skips unsupported types; given by name they are refused with a reason.
-        assert all(Path(r.source).name not in ("old.doc", "picture.xyz") for r in report.results)
+        # A folder walk reports unsupported types as not imported, with the reason (issue 15: nothing is
+        # skipped in silence); given by name they are refused with a reason.
+        assert result_for(report, "old.doc").status == "skipped" and "另存为 .docx" in result_for(report, "old.doc").message
+        assert result_for(report, "picture.xyz").status == "skipped"
+        assert "不支持的文件类型（.xyz）" in result_for(report, "picture.xyz").message
         report = ingest_paths([folder / "old.doc", folder / "picture.xyz", folder / "good.md"], store)
         assert "另存为 .docx" in result_for(report, "old.doc").message
         assert "不受支持" in result_for(report, "picture.xyz").message

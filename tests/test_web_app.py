@@ -374,7 +374,9 @@ def test_browser_quiz_tab_previews_items_and_offers_downloads(page):
     first = pg.locator("#qf-quiz-items .qf-quiz-item").first.inner_text()
     assert "答案：" not in first  # the key is a section of its own, after the paper
     keys = pg.locator("#qf-quiz-keys .qf-quiz-key")
-    assert keys.count() == 8 and "答案：" in keys.first.inner_text() and "出处：《" in keys.first.inner_text()
+    assert keys.count() == 8 and not keys.first.is_visible()
+    pg.click("#qf-quiz-keys > summary")  # the key opens on a click
+    assert "答案：" in keys.first.inner_text() and "出处：《" in keys.first.inner_text()
     downloads = "".join(pg.inner_text("#qf-quiz-files").split())
     for name in ("试卷.docx", "题库.xlsx", "quiz.json", "quiz.md"):
         assert name in downloads

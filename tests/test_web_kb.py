@@ -377,7 +377,7 @@ def test_feedback_is_stored_with_question_answer_and_sources(shared_kb, tmp_path
     assert store.all() == []  # nothing to rate yet
     _, _, _, session = ask_all(chat, "操办婚丧喜庆事宜需要报告吗？")
     status, comment = chat.rate("down", "  希望列出报告时限（示例意见）  ", session)
-    assert "👎" in status and "意见已一并保存" in status and comment == ""
+    assert "评价 “没帮助”" in status and "意见已一并保存" in status and comment == ""
     chat.rate("up", "", session)  # changing one's mind replaces the rating of the same answer
     rows = FeedbackStore(tmp_path / "feedback.sqlite").all()
     assert len(rows) == 1

@@ -33,7 +33,7 @@ def ingest(
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="不对扫描件做 OCR")] = False,
     no_search_index: Annotated[bool, typer.Option("--no-search-index", help="只导入，不建立检索索引")] = False,
 ) -> None:
-    """导入文档（PDF / DOCX / TXT / MD / HTML），增量更新知识库和检索索引。"""
+    """导入文档（PDF / DOCX / TXT / MD / HTML），增量更新知识库和检索索引。每个文件都列出结果；有文件失败、或没有一个可导入的文件时，退出码为 1。"""
     from ingest.store import Store
 
     index_dir = index or get_settings().index_dir
@@ -41,7 +41,10 @@ def ingest(
         report = run_ingest(paths, store, max_size_mb=max_size_mb, ocr=not no_ocr)
         if not no_search_index and store.counts()["nodes"]:
             run_index_build(store)
-    if report.errors and len(report.errors) == len(report.results):
+    documents = sum(report.count(s) for s in ("added", "updated", "unchanged", "duplicate"))
+    if report.errors or not documents:
+        if not documents:
+            err_console.print("[red]错误：[/]没有可导入的文档。", highlight=False)
         raise typer.Exit(1)
 
 
@@ -112,6 +115,9 @@ def inspect(
     from ingest.parse import parse_document
 
     settings = get_settings()
+    if file.is_dir():
+        raise typer.BadParameter(f"{file} 是文件夹；inspect 只检查单个文件（导入整个文件夹请用 qingfeng ingest）。",
+                                 param_hint="'文件'")
     try:
         if not file.is_file():
             raise IngestError(f"找不到文件：{file}")

@@ -27,7 +27,8 @@ def progress_bar(label: str, describe: bool = False) -> Progress | LineProgress:
 
 
 def run_ingest(paths, store, *, max_size_mb: float | None = None, ocr: bool = True):
-    """Ingest with a progress bar on the terminal, then print one line per file that changed."""
+    """Ingest with a progress bar on the terminal, then print one line per file: every file of a
+    folder is accounted for (imported, unchanged, left out with the reason, failed with the reason)."""
     from assistant.knowledge_base import ingest_files  # imported when used: `qingfeng --help` stays fast
     from ingest.pipeline import STATUS_LABELS
 
@@ -40,14 +41,14 @@ def run_ingest(paths, store, *, max_size_mb: float | None = None, ocr: bool = Tr
         report = ingest_files(paths, store, max_file_mb=max_size_mb, ocr=ocr, progress=on_progress)
     counts = store.counts()
     for result in report.results:
-        if result.status == "unchanged":
-            continue
-        style = {"error": "red", "duplicate": "yellow", "removed": "yellow"}.get(result.status, "green")
+        style = {"error": "red", "duplicate": "yellow", "removed": "yellow", "skipped": "yellow",
+                 "unchanged": "dim"}.get(result.status, "green")
         detail = f"《{escape(result.title)}》 {result.articles} 条，{result.nodes} 个片段" if result.title else ""
-        console.print(f"[{style}]{STATUS_LABELS[result.status]}[/] {escape(result.source)} {detail} {escape(result.message)}")
+        console.print(f"[{style}]{STATUS_LABELS[result.status]}[/] {escape(result.source)} {detail} {escape(result.message)}",
+                      soft_wrap=True)
     console.print(
-        f"{report.summary()}。知识库现有 {counts['documents']} 个文档、{counts['articles']} 条、{counts['nodes']} 个片段：{escape(str(store.dir))}"
-    )
+        f"{report.summary()}。知识库现有 {counts['documents']} 个文档、{counts['articles']} 条、{counts['nodes']} 个片段：{escape(str(store.dir))}",
+        soft_wrap=True)
     return report
 
 

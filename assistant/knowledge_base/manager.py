@@ -32,7 +32,7 @@ UPLOAD_SUFFIXES = tuple(sorted(SUPPORTED_SUFFIXES))
 REJECTED = "rejected"
 RESULT_LABELS = {
     "added": "已导入", "updated": "已更新", "unchanged": "重复，跳过", "duplicate": "重复，跳过",
-    "removed": "已移除", "error": "失败", REJECTED: "已拒绝",
+    "removed": "已移除", "skipped": "未导入", "error": "失败", REJECTED: "已拒绝",
 }
 MAX_TITLE_CHARS = 200
 MAX_VERSION_CHARS = 40

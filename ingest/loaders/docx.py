@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from ingest.errors import CorruptFile
+from ingest.loaders.zipguard import check_zip
 from ingest.models import LoadedFile
 
 _BREAKS = './/w:br[@w:type="page"] | .//w:lastRenderedPageBreak'
@@ -16,6 +17,7 @@ def load_docx(path: Path, data: bytes) -> LoadedFile:
     import docx
     from docx.table import Table
 
+    check_zip(path, data)  # before python-docx unpacks anything
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
