@@ -116,6 +116,7 @@ class ParsedDocument(BaseModel):
     toc: tuple[int, int] | None = None  # span of a table of contents, excluded from content
     ocr_used: bool = False
     encoding: str | None = None
+    warnings: list[str] = Field(default_factory=list)  # structure faults (repeated, out-of-order, missing articles)
 
     @property
     def articles(self) -> list[Unit]:

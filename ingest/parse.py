@@ -54,4 +54,5 @@ def parse_document(
         toc=structure.toc,
         ocr_used=loaded.ocr_used,
         encoding=loaded.encoding,
+        warnings=structure.warnings,
     )

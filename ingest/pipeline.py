@@ -177,6 +177,8 @@ def ingest_file(store: Store, path: Path, source: str, *, max_bytes: int, max_ch
         store.put_document(doc, nodes, entry)
         status: Status = "updated" if stored else "added"
         note = "（已使用 OCR 识别扫描页）" if doc.ocr_used else ""
+        if doc.warnings:
+            note += f"结构提示 {len(doc.warnings)} 处：" + "；".join(doc.warnings[:3]) + ("……" if len(doc.warnings) > 3 else "")
         return FileResult(source, status, note, doc_id=doc.doc_id, title=doc.meta.title,
                           articles=len(doc.articles), nodes=len(nodes), seconds=time.perf_counter() - started)
     except IngestError as exc:

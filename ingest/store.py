@@ -10,7 +10,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from llama_index.core.schema import TextNode
@@ -71,6 +71,7 @@ class DocumentRow:
     n_nodes: int
     ingested_at: float
     paths: list[str]
+    warnings: list[str] = field(default_factory=list)  # structure faults found when it was parsed
 
 
 class DamagedStore(Exception):
@@ -188,11 +189,12 @@ class Store:
         for path, doc_id in self.db.execute("SELECT path, doc_id FROM files ORDER BY path"):
             paths.setdefault(doc_id, []).append(path)
         rows = self.db.execute(
-            "SELECT doc_id, source, title, meta, n_articles, n_nodes, ingested_at FROM documents ORDER BY title, source"
+            "SELECT doc_id, source, title, meta, n_articles, n_nodes, ingested_at, "
+            "COALESCE(json_extract(parsed, '$.warnings'), '[]') FROM documents ORDER BY title, source"
         )
         found = [
-            DocumentRow(d, s, t, DocumentMeta.model_validate_json(m), a, n, at, paths.get(d, []))
-            for d, s, t, m, a, n, at in rows
+            DocumentRow(d, s, t, DocumentMeta.model_validate_json(m), a, n, at, paths.get(d, []), json.loads(w))
+            for d, s, t, m, a, n, at, w in rows
         ]
         if include_duplicates:
             return found

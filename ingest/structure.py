@@ -46,6 +46,7 @@ class ParsedStructure:
     units: list[Unit] = field(default_factory=list)
     toc: tuple[int, int] | None = None
     mode: str = "outline"
+    warnings: list[str] = field(default_factory=list)
 
 
 def _lines(text: str) -> list[_Line]:
@@ -101,6 +102,17 @@ def _toc_span(lines: list[_Line]) -> tuple[int, int] | None:
     return None
 
 
+def line_number(text: NormalizedText, offset: int) -> int:
+    return text.text.count("\n", 0, offset) + 1
+
+
+def cn_number(n: int) -> str:
+    """102 → 一百零二 (as article labels write it)."""
+    import cn2an
+
+    return cn2an.an2cn(n)
+
+
 def _article_number(text: str, last: int | None, previous_text: str | None, annex_since_last: bool) -> int | None:
     """The article number if `text` opens an article given the one before, else None."""
     m = _ARTICLE.match(text)
@@ -112,10 +124,8 @@ def _article_number(text: str, last: int | None, previous_text: str | None, anne
     rest = text[m.end():]
     strong = bool(m.group(2)) or not rest
     expected = 1 if last is None else last + 1
-    if strong:
-        if last is None or number > last or (number == 1 and annex_since_last):
-            return number
-        return None
+    if strong:  # a repeated or out-of-order number still opens an article (with a warning), never merges
+        return number
     # No space after 条 (common in OCR output): accept only the next number (or one or two
     # further, when an article was lost), after a closed sentence, and not when the words after
     # it read as a reference (第五条规定的…).
@@ -132,6 +142,7 @@ class _Builder:
     """Accumulates headings and units while walking the lines once."""
 
     def __init__(self, text: NormalizedText):
+        self.warnings: list[str] = []  # structure faults found on the way, in Chinese
         self.source = text
         self.headings: list[Heading] = []
         self.units: list[Unit] = []
@@ -209,11 +220,21 @@ def _parse_regulation(lines: list[_Line], text: NormalizedText) -> _Builder:
     last: int | None = None
     annex_since_last = False
     previous: str | None = None
+    seen: set[int] = set()  # numbers of this numbering (an annex starting at 第一条 starts a new one)
     for line in lines:
         division = match_division(line.text)
         number = _article_number(line.text, last, previous, annex_since_last)
         if number is not None:
             label = line.text[: _ARTICLE.match(line.text).end()].strip()
+            if number == 1 and annex_since_last:
+                _warn_missing(b, seen)
+                seen = set()
+            elif number in seen:
+                b.warnings.append(f"{label}重复出现（第 {line_number(text, line.start)} 行），作为单独的条文保存，请核对原文。")
+            elif last is not None and number < last:
+                b.warnings.append(f"{label}出现在第{cn_number(last)}条之后（第 {line_number(text, line.start)} 行），"
+                                  "条文顺序异常，请核对原文。")
+            seen.add(number)
             b.open("article", line, label=label, number=number)
             last, annex_since_last = number, False
         elif division is not None:
@@ -225,8 +246,17 @@ def _parse_regulation(lines: list[_Line], text: NormalizedText) -> _Builder:
         else:
             _add_paragraph(b, line)
         previous = line.text
+    _warn_missing(b, seen)
     b.close()
     return b
+
+
+def _warn_missing(b: "_Builder", seen: set[int]) -> None:
+    """Warn of article numbers missing from one numbering (1 … the highest seen)."""
+    missing = [n for n in range(1, max(seen, default=0)) if n not in seen]
+    if missing and len(seen) >= 2:
+        listed = "、".join(f"第{cn_number(n)}条" for n in missing[:5]) + ("等" if len(missing) > 5 else "")
+        b.warnings.append(f"缺少{listed}（共 {len(missing)} 条），请核对原文是否完整。")
 
 
 def _outline_level(text: str) -> tuple[int, int | None, str] | None:
@@ -285,7 +315,7 @@ def parse_structure(text: NormalizedText, title_line_end: int = 0) -> ParsedStru
     body = [l for l in lines if l.start >= title_line_end and not (toc and toc[0] <= l.start < toc[1])]
     regulation = _parse_regulation(body, text)
     if sum(1 for u in regulation.units if u.kind == "article") >= 2:
-        return ParsedStructure(regulation.headings, regulation.units, toc, "regulation")
+        return ParsedStructure(regulation.headings, regulation.units, toc, "regulation", regulation.warnings)
     outline = _parse_outline(body, text)
     return ParsedStructure(outline.headings, outline.units, toc, "outline")
 

@@ -10,7 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
-from assistant.web.render import document_rows
+from assistant.web.render import DOCUMENT_COLUMNS, document_rows
 from ingest.metadata import split_title_note
 from ingest.pipeline import ingest_paths
 from ingest.store import Store
@@ -38,7 +38,7 @@ def test_md_and_pdf_of_one_law_are_searched_and_listed_once(tmp_path, shared_cor
         assert len(rows) == 1 and rows[0].source.endswith(".md")
         assert sorted(Path(p).suffix for p in rows[0].paths) == [".md", ".pdf"]
         assert len(_law_rows(store, include_duplicates=True)) == 2
-        assert document_rows(rows)[0][-1] == "civil_servant_law_2018.md、civil_servant_law_2018.pdf"
+        assert document_rows(rows)[0][DOCUMENT_COLUMNS.index("来源文件")] == "civil_servant_law_2018.md、civil_servant_law_2018.pdf"
         pdf_result = next(r for r in report.results if r.source.endswith(".pdf"))
         assert pdf_result.status == "duplicate" and "civil_servant_law_2018.md" in pdf_result.message
         searched = {n.metadata["doc_id"] for n in store.nodes()}

@@ -9,6 +9,7 @@ import re
 from assistant.answer import Answer, Citation, EarlierVersion
 from assistant.answer.answerer import RELATED_INTRO
 from assistant.web.render import (
+    DOCUMENT_COLUMNS,
     TurnRecord,
     answer_html,
     document_rows,
@@ -117,7 +118,7 @@ def test_user_question_and_table_rows_are_text():
 
     row = DocumentRow("d1", "/a/b/网站.txt", EVIL_TITLE, DocumentMeta(title=EVIL_TITLE, doc_type="法规"), 3, 4, 0.0, [])
     assert document_rows([row])[0][:4] == [EVIL_TITLE, "", "现行有效", "法规"]  # the table shows it as text (str)
-    assert document_rows([row])[0][-1] == "网站.txt"
+    assert document_rows([row])[0][DOCUMENT_COLUMNS.index("来源文件")] == "网站.txt"
 
 
 def test_articles_found_but_not_cited_are_listed_apart_from_the_sources():

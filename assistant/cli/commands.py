@@ -62,6 +62,7 @@ def _inspect_json(doc) -> dict:
         "pages": doc.page_count,
         "ocr_used": doc.ocr_used,
         "encoding": doc.encoding,
+        "warnings": doc.warnings,
         "toc": list(doc.toc) if doc.toc else None,
         "headings": [h.model_dump() for h in doc.headings],
         "articles": [
@@ -153,6 +154,8 @@ def inspect(
             label = f"[magenta]{escape(unit.label or '段落')}[/]{_pages(unit)} {escape(_short(text))}"
         branches[path].add(label)
     console.print(tree)
+    for warning in doc.warnings:
+        err_console.print(f"[yellow]结构提示：[/]{escape(warning)}", highlight=False, soft_wrap=True)
 
 
 def _question_or_batch(question: Optional[str], batch: Optional[Path], out: Optional[Path]) -> None:

@@ -33,8 +33,8 @@ from assistant.web.render import DOCUMENT_COLUMNS, EMPTY_SOURCES  # noqa: E402
 from ingest.models import DOC_TYPES, STATUSES  # noqa: E402
 
 TITLE = "清风 · 党纪法规问答助手"
-# Widths of the document table's columns (标题 … 来源文件): all fit a 1366-pixel window, long text wraps.
-DOCUMENT_WIDTHS = ["24%", "7%", "8%", "7%", "6%", "6%", "13%", "12%", "17%"]
+# Widths of the document table's columns (标题 … 结构提示): all fit a 1366-pixel window, long text wraps.
+DOCUMENT_WIDTHS = ["20%", "6%", "7%", "6%", "5%", "5%", "11%", "10%", "14%", "16%"]
 ICONS = Path(__file__).parent / "icons"  # drawn as SVG: they need no emoji font
 INTRO = ("# 清风 · 党纪法规问答助手\n"
          "离线运行。回答只来自知识库中的文件，每句注明《文件》、版本、条号、页码和原文；知识库中没有依据时会明确说明。")
