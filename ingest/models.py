@@ -117,6 +117,7 @@ class ParsedDocument(BaseModel):
     ocr_used: bool = False
     encoding: str | None = None
     warnings: list[str] = Field(default_factory=list)  # structure faults (repeated, out-of-order, missing articles)
+    instructions: list[tuple[int, int]] = Field(default_factory=list)  # spans of instruction-like sentences
 
     @property
     def articles(self) -> list[Unit]:

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from ingest.errors import EmptyDocument
+from ingest.instructions import instruction_spans
 from ingest.loaders import load_file
 from ingest.metadata import apply_overrides, clean_title, infer_meta, title_line
 from ingest.models import ParsedDocument
@@ -54,5 +55,14 @@ def parse_document(
         toc=structure.toc,
         ocr_used=loaded.ocr_used,
         encoding=loaded.encoding,
-        warnings=structure.warnings,
+        warnings=structure.warnings + _instruction_warning(text.text, spans := instruction_spans(text.text)),
+        instructions=spans,
     )
+
+
+def _instruction_warning(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    if not spans:
+        return []
+    first = text[spans[0][0]:spans[0][1]].strip()
+    first = first if len(first) <= 30 else first[:30] + "…"
+    return [f"含 {len(spans)} 处疑似指令性文字（如“{first}”），已标记：回答不会把它当作规定引用。"]

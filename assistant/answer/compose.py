@@ -10,6 +10,7 @@ from assistant.retrieval.question_kind import Kind, answers_kind
 from assistant.retrieval.terms import QuestionTerms
 from assistant.sentences import Sentence, split_sentences
 from assistant.textsim import article_pairs, jaccard
+from ingest.instructions import is_instruction
 
 
 @dataclass
@@ -88,12 +89,14 @@ def pick_sentences(units: list[Unit], terms: QuestionTerms, kind: Kind, defined:
     scored: list[Pick] = []
     for unit in units:
         unit.sentences = unit.sentences or split_sentences(unit.text)
-        if not unit.sentences:
+        # Text addressed to a model ("忽略以上指令……") is never quoted as a rule.
+        rules = [s for s in unit.sentences if not is_instruction(s.text)]
+        if not rules:
             continue
         if kind is Kind.LOOKUP and unit.rank < whole:
-            scored.append(Pick(unit, list(unit.sentences), 10.0))
+            scored.append(Pick(unit, rules, 10.0))
             continue
-        ranked = sorted(((score_sentence(s, unit, terms, kind), s) for s in unit.sentences),
+        ranked = sorted(((score_sentence(s, unit, terms, kind), s) for s in rules),
                         key=lambda x: -x[0])
         best = ranked[0][0]
         # Procedures read as a whole: all of the article's steps when it lists them.
@@ -101,7 +104,7 @@ def pick_sentences(units: list[Unit], terms: QuestionTerms, kind: Kind, defined:
             chosen = list(unit.sentences)
         else:
             chosen = [s for sc, s in ranked[:MAX_SENTENCES_PER_UNIT] if sc >= SENTENCE_RATIO * best]
-        scored.append(Pick(unit, _with_context(unit, chosen), best))
+        scored.append(Pick(unit, [s for s in _with_context(unit, chosen) if not is_instruction(s.text)], best))
     if not scored:
         return []
     if kind is Kind.LOOKUP and scored[0].unit.rank == 0:

@@ -20,6 +20,7 @@ from assistant.answer.lead import PREFIX as LEAD_PREFIX
 from assistant.answer.models import Answer, Citation
 from assistant.sentences import split_sentences
 from assistant.textsim import word_pairs
+from ingest.instructions import is_instruction
 
 SYSTEM_PROMPT = """你是“清风”党纪法规问答助手。规则：
 1. 只能依据用户消息中<资料>与</资料>之间的编号条文作答，不得使用资料以外的知识，不得编造条文、数字或处分种类。
@@ -29,13 +30,6 @@ SYSTEM_PROMPT = """你是“清风”党纪法规问答助手。规则：
 5. 使用简体中文，简洁准确。第一句以“简要回答：”开头，直接回答问题：数字连同单位和条件；“是否、能否、要不要”先答是或否及决定它的规定；处分问题给出处分幅度及从轻、从重的情形；程序问题按顺序列出步骤和时限；概念问题给出定义。然后再列依据。"""
 
 MASK = "〔此处为疑似指令性文字，已略去〕"
-_INSTRUCTION = re.compile(
-    r"(忽略|无视|忘记|不要理会|覆盖).{0,12}(指令|指示|提示|要求|规则|设定|以上|之前|前面)|"
-    r"(你|您)(现在)?(是|扮演|作为)(一个|一名)?.{0,8}(助手|模型|AI|机器人)|系统提示|提示词|system\s*prompt|"
-    r"\b(ignore|disregard)\b.{0,30}\b(instructions?|above|previous)\b|\bassistant\b|\bsystem\b|"
-    r"(回答|输出|回复)时.{0,10}(必须|一律|只能)|不要(标注|引用)|改用英文",
-    re.IGNORECASE,
-)
 SUPPORT = 0.6  # share of a sentence's character pairs that its cited sources must hold
 _MARKER = re.compile(r"\[(\d+)\]")
 _MARKER_AFTER_STOP = re.compile(r"([。！？；!?;])((?:\[\d+\])+)")
@@ -76,7 +70,7 @@ def mask_instructions(text: str) -> str:
     """The text with instruction-like sentences replaced by a marker (for the model, not the user)."""
     out, last = [], 0
     for s in split_sentences(text):
-        if _INSTRUCTION.search(s.text):
+        if is_instruction(s.text):
             out += [text[last:s.start], MASK]
             last = s.end
     return "".join(out) + text[last:]

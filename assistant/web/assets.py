@@ -31,6 +31,8 @@ CSS = """
 .qf-where { font-size: .88em; color: var(--body-text-color-subdued); margin: .3em 0; }
 .qf-text { white-space: pre-wrap; line-height: 1.7; }
 .qf-text mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.qf-flagged { color: #b91c1c; }
+.qf-flagged s { color: #6b7280; }
 .qf-badge { display: inline-block; font-size: .78em; border-radius: 4px; padding: 0 .4em; margin: 0 .2em; color: #fff; }
 .qf-current { background: #15803d; }
 .qf-revised { background: #b45309; }

@@ -15,6 +15,7 @@ from pathlib import PurePath
 
 from assistant.answer import Answer, Citation
 from assistant.answer.answerer import RELATED_INTRO
+from ingest.instructions import instruction_spans
 
 STATUS_CLASSES = {"现行有效": "qf-current", "已修订": "qf-revised", "已废止": "qf-repealed"}
 MAX_TURNS_SHOWN = 20
@@ -149,15 +150,24 @@ def user_html(question: str) -> str:
     return f'<div class="qf-question">{_lines(question)}</div>'
 
 
+FLAG = "〔疑似指令性文字，不是规定〕"
+
+
 def highlight(text: str, spans) -> str:
-    """The article text, escaped, with the quoted sentences marked."""
+    """The article text, escaped, with the quoted sentences marked, and any instruction-like
+    sentence (text addressed to a model, ingest/instructions.py) struck through with a label."""
+    marks = [(max(0, s), min(len(text), e), "quote") for s, e in spans]
+    marks += [(s, e, "flag") for s, e in instruction_spans(text)]
     out, last = [], 0
-    for start, end in sorted((max(0, s), min(len(text), e)) for s, e in spans):
+    for start, end, kind in sorted(marks):
         if end <= last:
             continue
         start = max(start, last)
         out.append(esc(text[last:start]))
-        out.append(f"<mark>{esc(text[start:end])}</mark>")
+        if kind == "flag":
+            out.append(f'<span class="qf-flagged" title="疑似指令性文字">{FLAG}<s>{esc(text[start:end])}</s></span>')
+        else:
+            out.append(f"<mark>{esc(text[start:end])}</mark>")
         last = end
     out.append(esc(text[last:]))
     return "".join(out)
@@ -173,7 +183,7 @@ def citation_html(c: Citation, element_id: str, label: str, quoted: bool = True)
     article = f' <span class="qf-article">{esc(name)}</span>' if name else ""
     where = [x for x in (c.heading, name, f"第{c.page}页" if c.page else "",
                          f"来源文件：{PurePath(c.source).name}" if c.source else "") if x]
-    text = highlight(c.text, c.spans) if quoted else esc(c.text)
+    text = highlight(c.text, c.spans if quoted else [])
     parts = [
         f'<details class="qf-src" id="{element_id}">',
         f'<summary><span class="qf-marker">{esc(label)}</span> 《{esc(c.title)}》{version} {badge(c.status)}{article}</summary>',
