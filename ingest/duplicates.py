@@ -1,4 +1,5 @@
-"""One document in several formats (the same law as .md and .pdf): keep one copy searchable.
+"""One document in several formats or encodings (the same law as .md and .pdf, a text file saved
+in GBK and in UTF-8): keep one copy searchable. Duplicates are judged on the parsed text, not bytes.
 
 Two stored documents are the same document when they have the same title (without editorial
 notes), the same version and nearly the same article texts. The copy kept is the one born as

@@ -233,7 +233,7 @@ def ingest_paths(
             store.remove_file(stored.path)
             report.results.append(FileResult(stored.source, "removed", "文件已不在文件夹中，已从知识库移除。"))
     for copy, kept in mark_format_duplicates(store):
-        message = (f"与《{Path(kept.source).name}》是同一文件的不同格式（标题、版本、条文相同），"
+        message = (f"与《{Path(kept.source).name}》是同一文档（标题、版本、条文相同，格式或编码不同），"
                    f"只检索和显示一份：《{Path(kept.source).name}》。")
         for result in report.results:
             if result.doc_id == copy.doc_id:

@@ -102,3 +102,19 @@ def test_a_list_without_labels_is_quoted_with_its_lines(answerer):
     first = answer.citations[0]
     assert (first.title, first.article) == ("中华人民共和国宪法", 124)
     assert "委员若干人" in first.quote and "主任" in first.quote
+
+
+def test_the_same_text_in_other_encodings_is_one_document(tmp_path, shared_corpus):
+    """Duplicates are judged on the text, not the bytes: UTF-8, GBK, and UTF-8 with a BOM and CRLF."""
+    text = (shared_corpus / "texts" / "official_reception_rules_2013.md").read_text(encoding="utf-8")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(text, encoding="utf-8")
+    (folder / "b.txt").write_text(text, encoding="gbk")
+    (folder / "c.txt").write_bytes(text.replace("\n", "\r\n").encode("utf-8-sig"))
+    with Store(tmp_path / "idx") as store:
+        report = ingest_paths([folder], store)
+        assert [r.status for r in report.results] == ["added", "duplicate", "duplicate"]
+        assert all("同一文档" in r.message and "a.txt" in r.message for r in report.results[1:])
+        (row,) = store.documents()
+        assert sorted(Path(p).name for p in row.paths) == ["a.txt", "b.txt", "c.txt"]
