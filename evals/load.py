@@ -6,7 +6,8 @@
     python -m evals.load --serve --requests 50 --concurrency 50 --json
 
 Latency is measured per request in the client, from sending the question to receiving the
-answer JSON (queueing in the app included).
+answer JSON (queueing in the app included). The run is made twice: on the idle machine, then with
+a CPU-bound process beside the app (evals/contention.py); `--idle-only` skips the second.
 """
 
 from __future__ import annotations
@@ -120,7 +121,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=None, help="同时发出的问题数（默认与总数相同）")
     parser.add_argument("--warmup", type=int, default=1, help="正式计时前先问几个问题（默认 1）")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
+    parser.add_argument("--idle-only", action="store_true", help="只在空闲时测，不测旁边有满负荷进程时")
     args = parser.parse_args()
+    from evals.contention import busy_cpu
 
     process = None
     tmp = tempfile.TemporaryDirectory(prefix="qingfeng-load-") if args.serve else None
@@ -132,7 +135,10 @@ def main() -> None:
             url = f"http://127.0.0.1:{port}"
         if args.warmup:
             run_load(url, requests=args.warmup, concurrency=1)
-        report = run_load(url, requests=args.requests, concurrency=args.concurrency)
+        reports = {"idle": run_load(url, requests=args.requests, concurrency=args.concurrency)}
+        if not args.idle_only:
+            with busy_cpu():
+                reports["contended"] = run_load(url, requests=args.requests, concurrency=args.concurrency)
     finally:
         if process is not None:
             process.terminate()
@@ -140,15 +146,17 @@ def main() -> None:
         if tmp is not None:
             tmp.cleanup()
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=1))
+        print(json.dumps(reports, ensure_ascii=False, indent=1))
     else:
-        print(f"{report['requests']} 个问题（并发 {report['concurrency']}）：成功 {report['ok']}，失败 {report['errors']}，"
-              f"其中未找到依据 {report['refused']}；用时 {report['seconds']} 秒，吞吐量 {report['throughput_per_s']} 个/秒，"
-              f"延迟 p50 {report['p50_ms']} 毫秒、p95 {report['p95_ms']} 毫秒、最长 {report['max_ms']} 毫秒"
-              f"（{report['cpus']} 核）")
-        for message in report["error_messages"]:
-            print(f"错误：{message}")
-    sys.exit(1 if report["errors"] else 0)
+        for condition, report in reports.items():
+            name = "空闲" if condition == "idle" else "旁边有一个满负荷进程"
+            print(f"{name}：{report['requests']} 个问题（并发 {report['concurrency']}）：成功 {report['ok']}，"
+                  f"失败 {report['errors']}，其中未找到依据 {report['refused']}；用时 {report['seconds']} 秒，"
+                  f"吞吐量 {report['throughput_per_s']} 个/秒，延迟 p50 {report['p50_ms']} 毫秒、p95 {report['p95_ms']} 毫秒、"
+                  f"最长 {report['max_ms']} 毫秒（{report['cpus']} 核）")
+            for message in report["error_messages"]:
+                print(f"错误：{message}")
+    sys.exit(1 if any(r["errors"] for r in reports.values()) else 0)
 
 
 if __name__ == "__main__":
