@@ -106,21 +106,49 @@ def test_the_ask_endpoint_returns_the_cli_json(app):
     client.close()
 
 
-def _queue_call(url: str, fn_index: int, data: list) -> dict:
-    """Call an event the way the page does (POST /queue/join, then read the event stream)."""
+def _queue_call(url: str, fn_index: int, data: list, source: str = "127.0.0.1") -> dict:
+    """Call an event the way the page does (POST /queue/join, then read the event stream), from the
+    loopback address `source` (127.0.0.x: the app sees it as the caller's address)."""
+    import http.client
+
+    host, port = url.split("//", 1)[1].split(":")
     session = uuid.uuid4().hex[:11]
     body = json.dumps({"data": data, "fn_index": fn_index, "session_hash": session, "event_data": None,
-                       "trigger_id": None}).encode()
-    request = urllib.request.Request(f"{url}/gradio_api/queue/join", body, {"Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=10).read()
-    with urllib.request.urlopen(f"{url}/gradio_api/queue/data?session_hash={session}", timeout=60) as stream:
+                       "trigger_id": None})
+    connection = http.client.HTTPConnection(host, int(port), timeout=60, source_address=(source, 0))
+    connection.request("POST", "/gradio_api/queue/join", body, {"Content-Type": "application/json"})
+    connection.getresponse().read()
+    connection.request("GET", f"/gradio_api/queue/data?session_hash={session}")
+    stream = connection.getresponse()
+    try:
         for line in stream:
             line = line.decode().strip()
             if line.startswith("data:"):
                 message = json.loads(line[5:])
                 if message.get("msg") == "process_completed":
                     return message
+    finally:
+        connection.close()
     raise AssertionError("no process_completed message")
+
+
+def test_a_flood_of_wrong_logins_locks_its_address_out_not_the_admin(app):
+    """100 wrong passwords from 127.0.0.2 (issue 15): that address is locked out, and the right
+    password from 127.0.0.1 still signs in at once; a refused login shows no document table."""
+    config = json.loads(urllib.request.urlopen(f"{app.url}/config", timeout=10).read())
+    fn_index = next(i for i, d in enumerate(config["dependencies"]) if d.get("api_name") == "login")
+    messages = [json.dumps(_queue_call(app.url, fn_index, [ADMIN_USER, f"guess-{i}"], source="127.0.0.2"),
+                           ensure_ascii=False) for i in range(100)]
+    assert all("用户名或密码错误" in m for m in messages[:5])
+    assert all("登录失败次数过多" in m for m in messages[5:])
+    assert not any("清风区党政机关公务接待管理办法" in m for m in messages)  # nothing of the knowledge base
+    refused = _queue_call(app.url, fn_index, [ADMIN_USER, ADMIN_PASSWORD], source="127.0.0.2")
+    assert "登录失败次数过多" in json.dumps(refused, ensure_ascii=False)
+    started = time.perf_counter()
+    signed_in = _queue_call(app.url, fn_index, [ADMIN_USER, ADMIN_PASSWORD], source="127.0.0.1")
+    assert time.perf_counter() - started < 1.0
+    admin_box = signed_in["output"]["data"][2]  # [state (kept on the server), login box, admin panel, …]
+    assert signed_in["success"] and admin_box.get("visible") is True
 
 
 def test_admin_actions_refuse_a_caller_that_did_not_log_in(app, tmp_path):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import os
-import time
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry, no version check
 
@@ -19,11 +18,11 @@ import gradio as gr  # noqa: E402
 from assistant.config import Settings
 from assistant.knowledge_base import BusyError, InputError, Job, KnowledgeBase
 from assistant.web.render import document_label, document_rows
+from assistant.web.throttle import LoginThrottle
 
 LOGIN_REQUIRED = "请先以管理员身份登录。"
 DISABLED = ("知识库管理未启用。请在启动前设置环境变量 `QINGFENG_ADMIN_USER` 和 `QINGFENG_ADMIN_PASSWORD`"
             "（或写入 `.env` 文件），然后重启服务。系统没有默认密码。")
-FAILED_LOGIN_DELAY = 1.0  # seconds; slows down password guessing
 RESULT_COLUMNS = ["文件", "结果", "说明", "标题", "条数", "片段"]
 
 
@@ -55,6 +54,7 @@ class Admin:
         self.kb = kb
         self.auth = auth
         self.document_pickers = document_pickers  # document choosers of the other tabs
+        self.throttle = LoginThrottle()
 
     # What every action refreshes: status line, table, and the document choices of all tabs.
 
@@ -70,14 +70,22 @@ class Admin:
     def document_choices(self) -> list[tuple[str, str]]:
         return [(document_label(d), d.doc_id) for d in self.kb.documents()]
 
-    def login(self, user: str, password: str):
-        """-> admin state, login box, admin box, login message, timer, *refresh"""
+    def login(self, user: str, password: str, request: gr.Request | None = None):
+        """-> admin state, login box, admin box, login message, timer, *refresh. A refused or failed
+        login reveals nothing: the table and the document choices are left as they were."""
+        address = getattr(getattr(request, "client", None), "host", None) or "本机"
+        user = (user or "").strip()
+        nothing = [gr.skip()] * (3 + self.document_pickers)
         if not self.auth.enabled:
-            return (False, gr.update(), gr.update(visible=False), DISABLED, gr.update(active=False), *self.refresh())
+            return (False, gr.update(), gr.update(visible=False), DISABLED, gr.update(active=False), *nothing)
+        refused = self.throttle.refused(user, address)
+        if refused:
+            return (False, gr.update(visible=True), gr.update(visible=False), refused, gr.update(active=False), *nothing)
         if not self.auth.check(user, password):
-            time.sleep(FAILED_LOGIN_DELAY)
+            self.throttle.failed(user, address)
             return (False, gr.update(visible=True), gr.update(visible=False), "用户名或密码错误。",
-                    gr.update(active=False), *self.refresh())
+                    gr.update(active=False), *nothing)
+        self.throttle.succeeded(user, address)
         return (True, gr.update(visible=False), gr.update(visible=True), "", gr.update(active=True), *self.refresh())
 
     def logout(self):
