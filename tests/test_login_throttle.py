@@ -45,7 +45,7 @@ def test_a_spread_out_attack_locks_the_account_but_not_a_fresh_address():
     assert throttle.refused("other", "10.1.0.3") is None
 
 
-def test_a_failed_or_refused_login_reveals_nothing(kb, tmp_path):
+def test_a_failed_or_refused_login_reveals_nothing(kb, tmp_path):  # noqa: F811
     admin = Admin(kb, AdminAuth(make_settings(tmp_path, admin_user="管理员", admin_password="示例-口令")))
     for _ in range(ADDRESS_LIMIT):
         state, _, _, message, _, *rest = admin.login("管理员", "wrong")
