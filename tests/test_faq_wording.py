@@ -53,6 +53,7 @@ def test_every_question_keeps_its_rule_and_starts_where_a_sentence_starts(genera
     assert len(generated) >= 600
     for title, label, q in generated:
         assert len(q.text) <= 60 and q.text.endswith("？"), q.text
+        assert not re.search(r"(^|，)[^，]{0,3}该[\u4e00-\u9fff]", q.text), q.text  # 对该证据…: leans on a sentence not asked
         if q.kind in ("definition", "scope"):
             continue  # 什么是X？ / 哪些单位参照本规定执行？ ask for the term or the units themselves
         starts = [without_label(p).strip() for p in re.split(r"[；;]", q.sentence)]

@@ -65,7 +65,8 @@ _OBLIGE = re.compile(r"应当|必须")
 # Parts of an article that lean on another sentence, and actions that are exhortations (加强,
 # 坚持 …), are no questions on their own.
 _LEANS_ON = re.compile(r"^(但|并|其中|前款|上述|本条|前述|此外|同时|情节|对其|其|以上|以下|该|这)|上述|前款|前述|本款|"
-                       r"(还|也|并|均)(应当|应|须|必须|要|可以|不得)")
+                       r"(还|也|并|均)(应当|应|须|必须|要|可以|不得)|"
+                       r"(^|[，,])[^，,]{0,3}(该|此)[\u4e00-\u9fff]")  # 对该证据…: what 该 points to is in the sentence before
 _EXHORTATION = re.compile(r"加强|坚持|严格|认真|自觉|永远|牢固|增强|提高|切实|积极|结合|注重|做好|落实|贯彻|遵守|维护|树立|坚守")
 _WEAK_SUBJECT_END = re.compile(r"(不|也|都|还|就|又|才|要|严格|坚决|一律)$|我们|你们|大家|同志们|咱们")
 _CONDITION_END = re.compile(r"(的|时|后|前|中|期间)[，,]$")
