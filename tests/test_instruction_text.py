@@ -51,3 +51,12 @@ def test_the_answer_never_quotes_it(answerer, question):
     assert "三分之一" in answer.answer
     panel = citation_html(first, "x", "[1]")
     assert FLAG in panel and f"<s>{HOSTILE}</s>" in panel
+
+
+def test_no_sentence_of_the_real_corpus_is_taken_for_an_instruction():
+    """A false flag would hide a rule from answers: 落实全覆盖要求 once matched "覆盖…要求"."""
+    from ingest.parse import parse_document
+    from tests.conftest import shared_texts
+
+    for path in [*shared_texts(), *sorted((SHARED_CORPUS / "pdf").glob("*.pdf"))]:
+        assert parse_document(path, path.read_bytes()).instructions == [], path.name
