@@ -46,6 +46,12 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def p50_p95(ms: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile (the value at rank 0.95 × (n − 1)) of timings."""
+    ordered = sorted(ms)
+    return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
+
+
 def latency(retriever, queries: list[str], rounds: int) -> tuple[float, float]:
     for q in queries[:3]:
         retriever.retrieve(q)  # warm up
@@ -55,8 +61,7 @@ def latency(retriever, queries: list[str], rounds: int) -> tuple[float, float]:
         started = time.perf_counter()
         retriever.retrieve(q)
         times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+    return p50_p95(times)
 
 
 def synthetic_index(base: SearchIndex, size: int, dense_kind: str) -> tuple[SearchIndex, float]:
@@ -113,8 +118,7 @@ def main() -> None:
             started = time.perf_counter()
             embedder.embed_queries([q])
             embed_times.append((time.perf_counter() - started) * 1000)
-        embed_times.sort()
-        return p50, p95, statistics.median(embed_times), embed_times[int(0.95 * (len(embed_times) - 1))]
+        return (p50, p95, *p50_p95(embed_times))
 
     idle = measure()
     with busy_cpu():

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import time
 
 import assistant  # noqa: F401  (sets OMP_WAIT_POLICY before the encoder loads)
+from evals.bench import p50_p95
 from evals.contention import busy_cpu
 
 QUESTIONS = ["公务接待的陪餐人数有什么限制？", "党员收受礼金怎么处分？", "出差住宿费怎么报销？",
@@ -36,10 +36,9 @@ def main() -> None:
             started = time.perf_counter()
             model.query([q])
             times.append((time.perf_counter() - started) * 1000)
-        times.sort()
         started = time.perf_counter()
         model.passage(QUESTIONS[:32])
-        return statistics.median(times), times[int(0.95 * (len(times) - 1))], time.perf_counter() - started
+        return (*p50_p95(times), time.perf_counter() - started)
 
     idle = measure()
     with busy_cpu():

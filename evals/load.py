@@ -96,21 +96,32 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(index_dir: Path, port: int, timeout: float = 180) -> subprocess.Popen:
-    """`python app.py` on the demo corpus in `index_dir`, once it answers HTTP."""
-    process = subprocess.Popen([sys.executable, "app.py", "--index", str(index_dir), "--port", str(port)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def start_app(index_dir: Path, port: int, timeout: float = 180, env: dict | None = None,
+              log: Path | None = None) -> subprocess.Popen:
+    """`python app.py` on the demo corpus in `index_dir`, once it answers HTTP; its output goes to
+    `log` when given."""
+    output = open(log, "w") if log else subprocess.PIPE
+    try:
+        process = subprocess.Popen([sys.executable, "app.py", "--index", str(index_dir), "--port", str(port)],
+                                   cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
+    finally:
+        if log:
+            output.close()
+
+    def said() -> str:
+        return log.read_text() if log else (process.stdout.read() if process.poll() is not None else "")
+
     deadline = time.time() + timeout
     while time.time() < deadline:
         if process.poll() is not None:
-            raise RuntimeError("app.py exited:\n" + process.stdout.read())
+            raise RuntimeError("app.py exited:\n" + said())
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=2)
             return process
         except OSError:
             time.sleep(0.5)
     process.kill()
-    raise RuntimeError("app.py did not start in time")
+    raise RuntimeError("app.py did not start in time:\n" + said())
 
 
 def main() -> None:

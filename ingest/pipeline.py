@@ -15,7 +15,7 @@ from typing import Literal
 from ingest.chunking import DEFAULT_MAX_CHARS, build_nodes
 from ingest.duplicates import mark_format_duplicates
 from ingest.errors import FileTooLarge, IngestError, UnreadablePath
-from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.loaders import SUPPORTED_SUFFIXES, unsupported_reason
 from ingest.metadata import find_overrides, title_key
 from ingest.parse import content_id, parse_document
 from ingest.store import Store, StoredFile
@@ -65,15 +65,6 @@ class IngestReport:
 _NOT_DOCUMENTS = re.compile(r"^(README|SOURCES|LICENSE|CHANGELOG)(\.[a-z]+)?$", re.IGNORECASE)
 
 
-_SUPPORTED = "支持 PDF、DOCX、TXT、MD、HTML"
-_NOT_YET = {
-    ".doc": "旧版 Word 文件（.doc）暂不能直接导入：请另存为 .docx 后再导入。",
-    ".wps": "WPS 文字文件（.wps）暂不能直接导入：请另存为 .docx 后再导入。",
-    ".ofd": "OFD 版式文件暂不能导入：请导出为 PDF 后再导入。",
-    ".et": "WPS 表格文件不是可导入的文档。",
-}
-
-
 def why_not_a_document(path: Path) -> str | None:
     """None for a file a folder ingest takes as a document; else why it is left out (Chinese)."""
     name, suffix = path.name, path.suffix.lower()
@@ -87,7 +78,7 @@ def why_not_a_document(path: Path) -> str | None:
         return "文件夹说明文件（README、SOURCES、LICENSE 等），不作为文档导入。"
     if suffix in SUPPORTED_SUFFIXES:
         return None
-    return _NOT_YET.get(suffix, f"不支持的文件类型（{suffix or '无扩展名'}），{_SUPPORTED}。")
+    return unsupported_reason(suffix)
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], list[FileResult], list[Path]]:

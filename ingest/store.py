@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS documents (
     parsed TEXT NOT NULL,           -- ParsedDocument as JSON
     n_articles INTEGER NOT NULL,
     n_nodes INTEGER NOT NULL,
-    ingested_at REAL NOT NULL
+    ingested_at REAL NOT NULL,
+    warnings TEXT NOT NULL DEFAULT '[]'  -- ParsedDocument.warnings as JSON, for listings
 );
 CREATE TABLE IF NOT EXISTS nodes (
     node_id TEXT PRIMARY KEY,
@@ -98,6 +99,9 @@ class Store:
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(_SCHEMA)
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}
+            if "warnings" not in columns:  # a store made before the column existed
+                self.db.execute("ALTER TABLE documents ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'")
             self.db.execute("INSERT OR IGNORE INTO info VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             self.db.commit()
             problem = self.check(quick=True)
@@ -148,9 +152,10 @@ class Store:
             self.db.execute("DELETE FROM nodes WHERE doc_id = ?", (doc.doc_id,))
             self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc.doc_id,))
             self.db.execute(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (doc.doc_id, entry.fingerprint, doc.source, doc.meta.title, doc.meta.model_dump_json(),
-                 doc.model_dump_json(), len(doc.articles), len(nodes), time.time()),
+                 doc.model_dump_json(), len(doc.articles), len(nodes), time.time(),
+                 json.dumps(doc.warnings, ensure_ascii=False)),
             )
             self.db.executemany(
                 "INSERT INTO nodes VALUES (?,?,?,?)",
@@ -189,8 +194,8 @@ class Store:
         for path, doc_id in self.db.execute("SELECT path, doc_id FROM files ORDER BY path"):
             paths.setdefault(doc_id, []).append(path)
         rows = self.db.execute(
-            "SELECT doc_id, source, title, meta, n_articles, n_nodes, ingested_at, "
-            "COALESCE(json_extract(parsed, '$.warnings'), '[]') FROM documents ORDER BY title, source"
+            "SELECT doc_id, source, title, meta, n_articles, n_nodes, ingested_at, warnings FROM documents "
+            "ORDER BY title, source"
         )
         found = [
             DocumentRow(d, s, t, DocumentMeta.model_validate_json(m), a, n, at, paths.get(d, []), json.loads(w))

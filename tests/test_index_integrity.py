@@ -14,11 +14,11 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from evals.load import start_app
 from tests.conftest import DEMO_CORPUS, ROOT
 from tests.test_app_smoke import free_port
 
@@ -102,18 +102,8 @@ def test_the_web_app_starts_on_a_damaged_index_and_answers_right(healthy, tmp_pa
     reorder(index / "search" / "node_ids.json")
     port = free_port()
     log = tmp_path / "app.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "app.py", "--index", str(index), "--port", str(port)], cwd=ROOT,
-                                   env=ENV, stdout=out, stderr=subprocess.STDOUT, text=True)
+    process = start_app(index, port, env=ENV, log=log)
     try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=2)
-                break
-            except OSError:
-                assert process.poll() is None and time.time() < deadline, log.read_text()
-                time.sleep(0.5)
         from gradio_client import Client
 
         client = Client(f"http://127.0.0.1:{port}", verbose=False, analytics_enabled=False)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from evals.load import run_load
+from evals.load import run_load, start_app
 from tests.conftest import ROOT
 from tests.test_app_smoke import free_port
 from tests.test_web_kb import CANTEEN, CANTEEN_QUESTION, CANTEEN_TITLE, WEBSITE, WEBSITE_TITLE
@@ -53,19 +53,8 @@ def app(tmp_path_factory):
     log = folder / "app.log"
     env = {**os.environ, "QINGFENG_ADMIN_USER": ADMIN_USER, "QINGFENG_ADMIN_PASSWORD": ADMIN_PASSWORD,
            "GRADIO_ANALYTICS_ENABLED": "False"}
-    with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "app.py", "--index", str(folder / "index"), "--port", str(port)],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+    process = start_app(folder / "index", port, env=env, log=log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/config", timeout=2)
-            break
-        except OSError:
-            assert process.poll() is None, log.read_text()
-            assert time.time() < deadline, "app.py did not start:\n" + log.read_text()
-            time.sleep(0.5)
     yield App(url, folder / "index", process, log)
     process.terminate()
     process.wait(timeout=30)

@@ -37,13 +37,9 @@ def _no_page_scroll_sideways(pg) -> None:
 def sized(browser, app, request):  # noqa: F811
     width, height = request.param
     p = Page(browser, app, f"layout-{width}x{height}", viewport=(width, height))
-    p.size = (width, height)
+    p.size = (width, height)  # screenshots: test-artifacts/web/layout-<size>-<tab>.png
     yield p
     p.close()
-
-
-def _shot(p: Page, tab: str) -> None:
-    p.shot(tab)  # test-artifacts/web/layout-<size>-<tab>.png
 
 
 def test_chat_tab(sized):
@@ -57,7 +53,7 @@ def test_chat_tab(sized):
     _inside(pg, "#qf-chat .qf-msg", width)
     _inside(pg, "#qf-sources .qf-src", width)
     _no_page_scroll_sideways(pg)
-    _shot(sized, "chat")
+    sized.shot("chat")
 
 
 def test_knowledge_base_tab(sized):
@@ -68,7 +64,7 @@ def test_knowledge_base_tab(sized):
     headers = pg.evaluate("() => [...document.querySelectorAll('#qf-documents th')].map(h => h.getBoundingClientRect().right)")
     assert headers and max(headers) <= width, headers  # every column of the document table in view
     _no_page_scroll_sideways(pg)
-    _shot(sized, "kb")
+    sized.shot("kb")
 
 
 def test_quiz_tab_is_a_paper_with_its_key_apart(sized):
@@ -86,12 +82,12 @@ def test_quiz_tab_is_a_paper_with_its_key_apart(sized):
     assert len(tops) >= 3 and all(b > a for a, b in zip(tops, tops[1:]))  # one option per line
     assert not pg.locator("#qf-quiz-keys .qf-quiz-key").first.is_visible()  # the key waits for a click
     _inside(pg, "#qf-quiz-items .qf-quiz-item", width)
-    _shot(sized, "quiz")
+    sized.shot("quiz")
     pg.click("#qf-quiz-keys > summary")
     assert pg.locator("#qf-quiz-keys .qf-quiz-key").count() == len(stems)
     _inside(pg, "#qf-quiz-keys .qf-quiz-key", width)
     _no_page_scroll_sideways(pg)
-    _shot(sized, "quiz-key")
+    sized.shot("quiz-key")
 
 
 def test_faq_tab_shows_whole_questions_answers_and_sources(sized):
@@ -106,7 +102,7 @@ def test_faq_tab_shows_whole_questions_answers_and_sources(sized):
     first = pg.locator("#qf-faq-table .qf-faq-entry").first.inner_text()
     assert "？" in first and "出处：《" in first
     _no_page_scroll_sideways(pg)
-    _shot(sized, "faq")
+    sized.shot("faq")
 
 
 def test_article_browser_gives_the_text_the_width(sized):
@@ -119,4 +115,4 @@ def test_article_browser_gives_the_text_the_width(sized):
     _inside(pg, "#units .qf-unit-text", width)
     assert pg.locator("#units .qf-browse-heading").count() >= 1
     _no_page_scroll_sideways(pg)
-    _shot(sized, "browse")
+    sized.shot("browse")

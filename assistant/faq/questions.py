@@ -42,11 +42,9 @@ class Question:
     kind: str
     text: str
     sentence: str  # the sentence it was drawn from
-    topic: str = ""  # sanction questions: the behaviour asked about, e.g. 违反规定出境
 
 
 _DEFINITION = re.compile(r"所称[“\"]?([^，。；“”\"]{2,20}?)[”\"]?[，,]?(?:是指|包括|指)")
-_LIMIT = re.compile(r"(?:不得超过|不超过|不得高于|不得低于|不少于|不低于|控制在|最高不超过|最多不超过|以内|以下|内)")
 _TIME_UNITS = ("个工作日", "工作日", "个小时", "小时", "个月", "日", "天", "年", "周")
 _SANCTION_SPAN = re.compile(rf"(给予|予以|处以)((?:{SANCTION.pattern}|、|或者|直至|以上|以下|至)+)(处分)?")
 _LIST_LEAD = re.compile(r"^有下列(?:行为|情形)之一(?:的)?")
@@ -136,7 +134,7 @@ def _how_much(segment: str) -> tuple[str, str, tuple[str, str]] | None:
     return None
 
 
-def _sanction(segment: str, behaviour: str) -> tuple[str, str] | None:
+def _sanction(segment: str) -> tuple[str, str] | None:
     m = _SANCTION_SPAN.search(segment)
     if not m or not re.search(r"的，|的,", segment[:m.start()] + "，"):
         return None
@@ -178,12 +176,11 @@ def questions_for(article: str) -> list[Question]:
     """Candidate questions for one article, most useful first, at most one per kind."""
     found: dict[str, Question] = {}
 
-    def add(kind: str, question: str, sentence: str, source: str, removed: tuple[str, ...] = (),
-            topic: str = "") -> None:
+    def add(kind: str, question: str, sentence: str, source: str, removed: tuple[str, ...] = ()) -> None:
         if kind in found or len(question) > MAX_QUESTION:
             return
         if keeps_source_words(question, source, removed):
-            found[kind] = Question(kind, question, sentence, topic)
+            found[kind] = Question(kind, question, sentence)
 
     sentences = split_sentences(article)
     for i, s in enumerate(sentences):
@@ -202,9 +199,9 @@ def questions_for(article: str) -> list[Question]:
                 rest = _LIST_LEAD.sub("", lead)
                 if rest != lead and not _LEANS_ON.search(item):
                     joined = (item.removesuffix("的") + rest) if rest.startswith("的") else item + rest
-                    asked = _sanction(joined, item)
+                    asked = _sanction(joined)
                     if asked:
-                        add("sanction", asked[0], text, joined, (asked[1],), topic=item.removesuffix("的"))
+                        add("sanction", asked[0], text, joined, (asked[1],))
             m = _PROCEDURE.search(lead)
             if m and _standalone(lead) and m.start() >= 2:
                 question = lead[:m.start()] + f"{m.group(1)}什么{m.group(3)}" + lead[m.end():].rstrip("：:") + "？"
@@ -213,10 +210,9 @@ def questions_for(article: str) -> list[Question]:
         for segment in _segments(text):
             if not _standalone(segment):
                 continue
-            asked = _sanction(segment, segment)
+            asked = _sanction(segment)
             if asked:
-                behaviour = re.split(r"的[，,]", segment)[0]
-                add("sanction", asked[0], text, segment, (asked[1],), topic=behaviour)
+                add("sanction", asked[0], text, segment, (asked[1],))
             amount = _how_much(segment)
             if amount:
                 add(amount[0], amount[1], text, segment, amount[2])

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from assistant.config import Settings, get_settings
 from assistant.retrieval.build import ensure_search_index
-from assistant.retrieval.embeddings import load_embedder
-from assistant.retrieval.index import DamagedIndex, index_lock, load_search_index, remove_leftovers
+from assistant.retrieval.index import index_lock, remove_leftovers
 from ingest.store import STORE_FILE, DamagedStore, Store
 
 
@@ -52,13 +51,10 @@ def check_index(index_dir: str | Path, settings: Settings | None = None) -> Chec
         if not counts["nodes"]:
             report.add("检索索引", "知识库为空，无需索引")
             return report
-        try:
-            state = "正常" if load_search_index(store, model=load_embedder(settings.embedding_model).name) else "已过期"
-        except DamagedIndex as exc:
-            state = f"已损坏（{exc.reason}）"
-        if state == "正常":
+        _, stats = ensure_search_index(store, settings)  # loads, verifies, rebuilds when it must
+        if not stats["rebuilt"]:
             report.add("检索索引", "正常（所有文件校验值一致）")
         else:
-            _, stats = ensure_search_index(store, settings, rebuild=True)
+            state = f"已损坏（{stats['repaired']}）" if stats.get("repaired") else "已过期"
             report.add("检索索引", f"{state}，已从知识库重建：{stats['chunks']} 个片段")
     return report

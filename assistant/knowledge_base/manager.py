@@ -22,7 +22,7 @@ from assistant.answer import Answerer
 from assistant.config import Settings, get_settings
 from assistant.knowledge_base.steps import ingest_files
 from assistant.retrieval import SearchFilters, ensure_search_index
-from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.loaders import SUPPORTED_SUFFIXES, unsupported_reason
 from ingest.models import DOC_TYPES, STATUSES
 from ingest.store import DocumentRow, Store
 
@@ -245,9 +245,7 @@ class KnowledgeBase:
             job.done = i
             suffix = Path(name).suffix.lower()
             if suffix not in UPLOAD_SUFFIXES:
-                kind = "旧版 Word（.doc）文件请另存为 .docx 后上传" if suffix == ".doc" else \
-                    f"不支持的文件类型（{suffix or '无扩展名'}）"
-                result.message = f"{kind}；支持 PDF、DOCX、TXT、MD、HTML。"
+                result.message = unsupported_reason(suffix)
                 continue
             try:
                 size = path.stat().st_size

@@ -19,14 +19,28 @@ SUPPORTED_SUFFIXES = {
 }
 
 
+SUPPORTED_TEXT = "支持 PDF、DOCX、TXT、MD、HTML"
+# Files people have that cannot be read yet, with what to do instead.
+UNSUPPORTED_ADVICE = {
+    ".doc": "旧版 Word 文件（.doc）暂不能直接导入：请另存为 .docx 后再导入。",
+    ".wps": "WPS 文字文件（.wps）暂不能直接导入：请另存为 .docx 后再导入。",
+    ".ofd": "OFD 版式文件暂不能导入：请导出为 PDF 后再导入。",
+    ".et": "WPS 表格文件不是可导入的文档。",
+}
+
+
+def unsupported_reason(suffix: str) -> str:
+    """Why a file of this suffix is not imported, and what to do (Chinese)."""
+    suffix = suffix.lower()
+    return UNSUPPORTED_ADVICE.get(suffix, f"不支持的文件类型（{suffix or '无扩展名'}），{SUPPORTED_TEXT}。")
+
+
 def file_kind(path: Path, data: bytes) -> str:
     """The loader for a file: by its suffix, checked against the content's magic bytes."""
     kind = SUPPORTED_SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        if path.suffix.lower() == ".doc":
-            raise UnsupportedFileType(
-                f"《{path.name}》是旧版 Word（.doc）格式，暂不支持。请在 Word 中另存为 .docx 后再上传。"
-            )
+        if path.suffix.lower() in UNSUPPORTED_ADVICE:
+            raise UnsupportedFileType(f"《{path.name}》：{UNSUPPORTED_ADVICE[path.suffix.lower()]}")
         supported = "、".join(sorted({s.lstrip(".").upper() for s in SUPPORTED_SUFFIXES}))
         raise UnsupportedFileType(
             f"《{path.name}》的文件类型“{path.suffix or '无扩展名'}”不受支持。支持的类型：{supported}。"
