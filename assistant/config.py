@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     index_dir: Path = PROJECT_DIR / "index"
     corpus_dir: Path = PROJECT_DIR / "corpus"
     max_file_mb: float = 50.0
+    max_upload_mb: float = 500.0  # one web upload request, all its files together (the route refuses more)
     chunk_max_chars: int = 600
     ocr: bool = True  # OCR scanned PDFs when the optional OCR extra is installed
     # Retrieval

@@ -36,6 +36,7 @@ ADMIN_USER = "qingfeng-admin"
 ADMIN_PASSWORD = f"示例口令-{uuid.uuid4().hex[:8]}"
 RECEPTION = "清风区党政机关公务接待管理办法（示例）"
 TIMEOUT = 60_000  # ms, for anything the page waits for
+MAX_UPLOAD_MB = 3  # QINGFENG_MAX_UPLOAD_MB of the app under test: one upload request, all files
 
 
 @dataclass
@@ -44,6 +45,7 @@ class App:
     index: Path
     process: subprocess.Popen
     log: Path
+    uploads: Path  # Gradio's temporary folder, where its upload route writes
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +54,11 @@ def app(tmp_path_factory):
     port = free_port()
     log = folder / "app.log"
     env = {**os.environ, "QINGFENG_ADMIN_USER": ADMIN_USER, "QINGFENG_ADMIN_PASSWORD": ADMIN_PASSWORD,
-           "GRADIO_ANALYTICS_ENABLED": "False"}
+           "GRADIO_ANALYTICS_ENABLED": "False", "GRADIO_TEMP_DIR": str(folder / "gradio"),
+           "QINGFENG_MAX_UPLOAD_MB": str(MAX_UPLOAD_MB)}
     process = start_app(folder / "index", port, env=env, log=log)
     url = f"http://127.0.0.1:{port}"
-    yield App(url, folder / "index", process, log)
+    yield App(url, folder / "index", process, log, folder / "gradio")
     process.terminate()
     process.wait(timeout=30)
 
@@ -95,7 +98,7 @@ def test_the_ask_endpoint_returns_the_cli_json(app):
     client.close()
 
 
-def _queue_call(url: str, fn_index: int, data: list, source: str = "127.0.0.1") -> dict:
+def _queue_call(url: str, fn_index: int, data: list, source: str = "127.0.0.1", cookie: str | None = None) -> dict:
     """Call an event the way the page does (POST /queue/join, then read the event stream), from the
     loopback address `source` (127.0.0.x: the app sees it as the caller's address)."""
     import http.client
@@ -104,8 +107,9 @@ def _queue_call(url: str, fn_index: int, data: list, source: str = "127.0.0.1") 
     session = uuid.uuid4().hex[:11]
     body = json.dumps({"data": data, "fn_index": fn_index, "session_hash": session, "event_data": None,
                        "trigger_id": None})
+    headers = {"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {})}
     connection = http.client.HTTPConnection(host, int(port), timeout=60, source_address=(source, 0))
-    connection.request("POST", "/gradio_api/queue/join", body, {"Content-Type": "application/json"})
+    connection.request("POST", "/gradio_api/queue/join", body, headers)
     connection.getresponse().read()
     connection.request("GET", f"/gradio_api/queue/data?session_hash={session}")
     stream = connection.getresponse()
@@ -121,39 +125,118 @@ def _queue_call(url: str, fn_index: int, data: list, source: str = "127.0.0.1") 
     raise AssertionError("no process_completed message")
 
 
+def _post(url: str, path: str, body: bytes, headers: dict, source: str = "127.0.0.1") -> tuple[int, dict, str]:
+    """-> status, headers (lower-case names), body text of one POST from the loopback address `source`."""
+    import http.client
+
+    host, port = url.split("//", 1)[1].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60, source_address=(source, 0))
+    try:
+        connection.request("POST", path, body, headers)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode()
+    finally:
+        connection.close()
+
+
+def _login(url: str, password: str, source: str = "127.0.0.1") -> tuple[int, dict, dict]:
+    """POST the login form the way the page does -> status, headers, JSON answer."""
+    body = json.dumps({"user": ADMIN_USER, "password": password}).encode()
+    status, headers, text = _post(url, "/qingfeng/login", body, {"Content-Type": "application/json"}, source)
+    return status, headers, json.loads(text)
+
+
+def _admin_cookie(url: str) -> str:
+    status, headers, _ = _login(url, ADMIN_PASSWORD)
+    assert status == 200
+    return headers["set-cookie"].split(";", 1)[0]
+
+
+def _fn_index(url: str, api_name: str) -> int:
+    config = json.loads(urllib.request.urlopen(f"{url}/config", timeout=10).read())
+    return next(i for i, d in enumerate(config["dependencies"]) if d.get("api_name") == api_name)
+
+
+def _upload_body(name: str, text: str) -> tuple[bytes, dict]:
+    boundary = uuid.uuid4().hex
+    payload = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
+               f"Content-Type: text/plain\r\n\r\n{text}\r\n--{boundary}--\r\n").encode()
+    return payload, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def _files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
 def test_a_flood_of_wrong_logins_locks_its_address_out_not_the_admin(app):
     """100 wrong passwords from 127.0.0.2 (issue 15): that address is locked out, and the right
-    password from 127.0.0.1 still signs in at once; a refused login shows no document table."""
-    config = json.loads(urllib.request.urlopen(f"{app.url}/config", timeout=10).read())
-    fn_index = next(i for i, d in enumerate(config["dependencies"]) if d.get("api_name") == "login")
-    messages = [json.dumps(_queue_call(app.url, fn_index, [ADMIN_USER, f"guess-{i}"], source="127.0.0.2"),
-                           ensure_ascii=False) for i in range(100)]
-    assert all("用户名或密码错误" in m for m in messages[:5])
-    assert all("登录失败次数过多" in m for m in messages[5:])
-    assert not any("清风区党政机关公务接待管理办法" in m for m in messages)  # nothing of the knowledge base
-    refused = _queue_call(app.url, fn_index, [ADMIN_USER, ADMIN_PASSWORD], source="127.0.0.2")
-    assert "登录失败次数过多" in json.dumps(refused, ensure_ascii=False)
+    password from 127.0.0.1 still signs in at once, with a session token in an HttpOnly cookie;
+    a refused login shows no document table."""
+    answers = [_login(app.url, f"guess-{i}", source="127.0.0.2") for i in range(100)]
+    assert all(status == 401 and body["message"] == "用户名或密码错误。" for status, _, body in answers[:5])
+    assert all(status == 429 and "登录失败次数过多" in body["message"] for status, _, body in answers[5:])
+    assert not any("set-cookie" in headers for _, headers, _ in answers)
+    status, headers, body = _login(app.url, ADMIN_PASSWORD, source="127.0.0.2")
+    assert status == 429 and "登录失败次数过多" in body["message"] and "set-cookie" not in headers
     started = time.perf_counter()
-    signed_in = _queue_call(app.url, fn_index, [ADMIN_USER, ADMIN_PASSWORD], source="127.0.0.1")
+    status, headers, body = _login(app.url, ADMIN_PASSWORD, source="127.0.0.1")
     assert time.perf_counter() - started < 1.0
-    admin_box = signed_in["output"]["data"][2]  # [state (kept on the server), login box, admin panel, …]
-    assert signed_in["success"] and admin_box.get("visible") is True
+    assert status == 200 and body == {"ok": True, "message": ""}
+    cookie = headers["set-cookie"]
+    assert cookie.startswith("qf_admin=") and "HttpOnly" in cookie and "samesite=strict" in cookie.lower()
+    token = cookie.split(";", 1)[0].split("=", 1)[1]
+    assert len(token) >= 40 and token not in app.log.read_text()
+
+    # What the page shows after the form was posted: the cookie decides, not what the event is sent.
+    shown = _fn_index(app.url, "after_login")
+    refused = _queue_call(app.url, shown, [ADMIN_USER, "已登录"], source="127.0.0.2")
+    text = json.dumps(refused, ensure_ascii=False)
+    assert refused["output"]["data"][1].get("visible") is False and "清风区党政机关公务接待管理办法" not in text
+    signed_in = _queue_call(app.url, shown, [ADMIN_USER, ""], cookie=f"qf_admin={token}")
+    assert signed_in["success"] and signed_in["output"]["data"][1].get("visible") is True  # [login box, admin panel, …]
+    assert "清风区党政机关公务接待管理办法" in json.dumps(signed_in, ensure_ascii=False)  # the document table
+
+    # Logging out ends the session on the server: the same cookie shows nothing afterwards.
+    status, headers, _ = _post(app.url, "/qingfeng/logout", b"", {"Cookie": f"qf_admin={token}"})
+    assert status == 200 and "qf_admin=" in headers["set-cookie"] and "Max-Age=0" in headers["set-cookie"]
+    after = _queue_call(app.url, shown, [ADMIN_USER, ""], cookie=f"qf_admin={token}")
+    assert after["output"]["data"][1].get("visible") is False
+
+
+def test_upload_without_login_is_refused_before_a_byte_is_written(app):
+    """Gradio's upload route (and any multipart POST) needs the admin cookie; with it, a request
+    over the size limit is refused from its declared length. Nothing lands in Gradio's temp folder."""
+    before = _files_under(app.uploads)
+    body, headers = _upload_body("canteen.txt", CANTEEN)
+    for path in ("/gradio_api/upload", "/gradio_api/upload/", "/gradio_api/process_recording"):
+        status, _, text = _post(app.url, path, body, headers)
+        assert status == 403 and text == "请先以管理员身份登录。"
+    status, _, _ = _post(app.url, "/gradio_api/upload", body, {**headers, "Cookie": "qf_admin=made-up"})
+    assert status == 403
+    assert _files_under(app.uploads) == before
+
+    cookie = _admin_cookie(app.url)
+    too_big = b"x" * (MAX_UPLOAD_MB * 2**20 + 1)
+    status, _, text = _post(app.url, "/gradio_api/upload", too_big, {**headers, "Cookie": cookie})
+    assert status == 413 and f"超过上限 {MAX_UPLOAD_MB} MB" in text
+    assert _files_under(app.uploads) == before
+    status, _, text = _post(app.url, "/gradio_api/upload", body, {**headers, "Cookie": cookie})
+    assert status == 200 and json.loads(text)[0].endswith("canteen.txt")
+    assert len(_files_under(app.uploads)) == len(before) + 1
 
 
 def test_admin_actions_refuse_a_caller_that_did_not_log_in(app, tmp_path):
-    """Over raw HTTP, as a script would: upload a file to Gradio, then call the ingest event with
-    `True` where the page sends the admin flag. The flag lives on the server, so this is refused."""
-    config = json.loads(urllib.request.urlopen(f"{app.url}/config", timeout=10).read())
-    fn_index = next(i for i, d in enumerate(config["dependencies"]) if d.get("api_name") == "ingest")
-    boundary = uuid.uuid4().hex
-    payload = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"canteen.txt\"\r\n"
-               f"Content-Type: text/plain\r\n\r\n{CANTEEN}\r\n--{boundary}--\r\n").encode()
-    request = urllib.request.Request(f"{app.url}/gradio_api/upload", payload,
-                                     {"Content-Type": f"multipart/form-data; boundary={boundary}"})
-    uploaded = json.loads(urllib.request.urlopen(request, timeout=10).read())
+    """Over raw HTTP, as a script would: the admin uploads a file, then a caller without the admin
+    cookie (or with a made-up one) calls the ingest event with its path. Both are refused."""
+    body, headers = _upload_body("canteen.txt", CANTEEN)
+    _, _, text = _post(app.url, "/gradio_api/upload", body, {**headers, "Cookie": _admin_cookie(app.url)})
+    uploaded = json.loads(text)
     before = documents_in(app)
-    result = _queue_call(app.url, fn_index, [[{"path": uploaded[0], "meta": {"_type": "gradio.FileData"}}], True])
-    assert result["success"] is False and "请先以管理员身份登录" in json.dumps(result, ensure_ascii=False)
+    fn_index = _fn_index(app.url, "ingest")
+    for cookie in (None, "qf_admin=made-up"):
+        result = _queue_call(app.url, fn_index, [[{"path": uploaded[0], "meta": {"_type": "gradio.FileData"}}]],
+                             cookie=cookie)
+        assert result["success"] is False and "请先以管理员身份登录" in json.dumps(result, ensure_ascii=False)
     assert documents_in(app) == before and CANTEEN_TITLE not in before
     assert not (app.index / "uploads").exists()
 
@@ -378,6 +461,30 @@ def test_browser_admin_edits_and_deletes_a_document(uploaded, page, app):
     pg.wait_for_function(f"() => !document.querySelector('#qf-documents').innerText.includes('{CANTEEN_TITLE}')")
     assert CANTEEN_TITLE not in documents_in(app) and WEBSITE_TITLE in documents_in(app)
     page.shot("deleted")
+
+
+def test_browser_admin_session_lives_in_an_httponly_cookie(page, app):
+    """The admin session: a cookie page scripts cannot read, never in the address bar; a reload keeps
+    the admin signed in; logging out ends it on the server and in the browser."""
+    pg = page.page
+    page.login()
+    pg.wait_for_selector("#qf-documents")
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    admin = cookies["qf_admin"]
+    assert admin["httpOnly"] and admin["sameSite"] == "Strict" and len(admin["value"]) >= 40
+    assert "qf_admin" not in pg.evaluate("document.cookie") and admin["value"] not in pg.url
+    pg.reload(wait_until="load")
+    pg.get_by_role("tab", name="知识库").click()
+    pg.wait_for_selector("#qf-documents :text('清风区党政机关公务接待管理办法')")  # still signed in
+    assert not pg.locator("#qf-login-button").is_visible()
+    pg.click("#qf-logout")
+    pg.wait_for_selector("#qf-login-msg :text('已退出登录')")
+    assert "qf_admin" not in {c["name"] for c in page.context.cookies()}
+    assert not pg.locator("#qf-documents").is_visible()
+    # the old token no longer works either (logout closed it on the server)
+    body, headers = _upload_body("a.txt", "x")
+    status, _, _ = _post(app.url, "/gradio_api/upload", body, {**headers, "Cookie": f"qf_admin={admin['value']}"})
+    assert status == 403
 
 
 def test_browser_quiz_tab_previews_items_and_offers_downloads(page):

@@ -19,6 +19,7 @@ from assistant.knowledge_base import BusyError, InputError, KnowledgeBase, safe_
 from assistant.web.admin import Admin, AdminAuth
 from assistant.web.chat import EMPTY_KB, Chat, ChatSession
 from assistant.web.feedback import FeedbackStore
+from assistant.web.sessions import COOKIE
 from ingest.pipeline import ingest_paths
 from ingest.store import Store
 from tests.conftest import DEMO_CORPUS
@@ -275,26 +276,30 @@ def test_admin_needs_configured_credentials_and_a_login(kb, tmp_path):
 
     admin = Admin(kb, auth)
     upload = write(tmp_path / "in", "canteen.txt", CANTEEN)
-    for action in (lambda: admin.ingest([str(upload)], False), lambda: admin.reindex(None),
-                   lambda: admin.delete(kb.documents()[0].doc_id, True, False),
-                   lambda: admin.save(kb.documents()[0].doc_id, "x", "", "现行有效", "法规", "true"),
-                   lambda: admin.pick(kb.documents()[0].doc_id, False)):
-        with pytest.raises(gr.Error, match="请先以管理员身份登录"):
-            action()
+    nobody, forged = gr.Request(), gr.Request(cookies={COOKIE: "made-up"})
+    for request in (nobody, forged, None):
+        for action in (lambda: admin.ingest([str(upload)], request), lambda: admin.reindex(request),
+                       lambda: admin.delete(kb.documents()[0].doc_id, True, request),
+                       lambda: admin.save(kb.documents()[0].doc_id, "x", "", "现行有效", "法规", request),
+                       lambda: admin.pick(kb.documents()[0].doc_id, request)):
+            with pytest.raises(gr.Error, match="请先以管理员身份登录"):
+                action()
     assert kb.read_store.counts()["documents"] == 5 and not kb.upload_dir.exists()
 
-    state, *_ = admin.login("管理员", "wrong")
-    assert state is False
-    state, _, _, message, *_ = admin.login("管理员", "示例-口令")
-    assert state is True and message == ""
-    rows, message, *_ = admin.ingest([str(upload)], True, progress=lambda *a, **k: None)
+    assert admin.sign_in("管理员", "wrong", "127.0.0.1").token is None
+    signed_in = admin.sign_in("管理员", "示例-口令", "127.0.0.1")
+    assert signed_in.token and signed_in.status == 200 and signed_in.message == ""
+    request = gr.Request(cookies={COOKIE: signed_in.token})
+    login_box, admin_box, message, timer, status, table, *_ = admin.after_login("管理员", "", request)
+    assert admin_box["visible"] is True and login_box["visible"] is False and len(table) == 5
+    rows, message, *_ = admin.ingest([str(upload)], request, progress=lambda *a, **k: None)
     assert rows[0][:2] == ["canteen.txt", "已导入"] and message.startswith("导入完成")
     with pytest.warns(UserWarning, match="确认删除"):
-        message, *_ = admin.delete(kb.documents()[0].doc_id, False, True)
+        message, *_ = admin.delete(kb.documents()[0].doc_id, False, request)
     assert "确认删除" in message and kb.read_store.counts()["documents"] == 6
     with pytest.warns(UserWarning, match="没有需要保存的修改"):
         row = kb.documents()[0]
-        message, *_ = admin.save(row.doc_id, row.title, row.meta.version, row.meta.status, row.meta.doc_type, True)
+        message, *_ = admin.save(row.doc_id, row.title, row.meta.version, row.meta.status, row.meta.doc_type, request)
     assert message == "没有需要保存的修改。"
 
 

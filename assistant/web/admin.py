@@ -1,9 +1,10 @@
 """The knowledge-base tab (知识库): admin login and the admin actions.
 
 Credentials come from the settings (QINGFENG_ADMIN_USER / QINGFENG_ADMIN_PASSWORD); there is no
-default password, and without both the tab says it is disabled. The login lives in the browser
-session's server-side state, and every action checks it on the server, so a page or API client
-that never logged in cannot upload, edit, delete or re-index.
+default password, and without both the tab says it is disabled. Signing in goes through the login
+route of `sessions.AdminGate` (throttled, see `throttle`), which sets an HttpOnly cookie holding a
+server-side token; every action checks that cookie on the server, so a page or API client that
+never logged in cannot upload, edit, delete or re-index.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import gradio as gr  # noqa: E402
 from assistant.config import Settings
 from assistant.knowledge_base import BusyError, InputError, Job, KnowledgeBase
 from assistant.web.render import document_label, document_rows
+from assistant.web.sessions import LOGIN_REQUIRED, AdminSessions, SignIn, cookie_token
 from assistant.web.throttle import LoginThrottle
 
-LOGIN_REQUIRED = "请先以管理员身份登录。"
 DISABLED = ("知识库管理未启用。请在启动前设置环境变量 `QINGFENG_ADMIN_USER` 和 `QINGFENG_ADMIN_PASSWORD`"
             "（或写入 `.env` 文件），然后重启服务。系统没有默认密码。")
 RESULT_COLUMNS = ["文件", "结果", "说明", "标题", "条数", "片段"]
@@ -44,17 +45,20 @@ class AdminAuth:
         return ok_user and ok_password
 
 
-def _require(admin: bool) -> None:
-    if admin is not True:
-        raise gr.Error(LOGIN_REQUIRED)
-
-
 class Admin:
     def __init__(self, kb: KnowledgeBase, auth: AdminAuth, document_pickers: int = 2):
         self.kb = kb
         self.auth = auth
         self.document_pickers = document_pickers  # document choosers of the other tabs
         self.throttle = LoginThrottle()
+        self.sessions = AdminSessions()
+
+    def signed_in(self, request: gr.Request | None) -> bool:
+        return self.sessions.user(cookie_token(request)) is not None
+
+    def _require(self, request: gr.Request | None) -> None:
+        if not self.signed_in(request):
+            raise gr.Error(LOGIN_REQUIRED)
 
     # What every action refreshes: status line, table, and the document choices of all tabs.
 
@@ -70,30 +74,40 @@ class Admin:
     def document_choices(self) -> list[tuple[str, str]]:
         return [(document_label(d), d.doc_id) for d in self.kb.documents()]
 
-    def login(self, user: str, password: str, request: gr.Request | None = None):
-        """-> admin state, login box, admin box, login message, timer, *refresh. A refused or failed
-        login reveals nothing: the table and the document choices are left as they were."""
-        address = getattr(getattr(request, "client", None), "host", None) or "本机"
+    def sign_in(self, user: str, password: str, address: str) -> SignIn:
+        """The login route's check (see sessions.AdminGate): throttle, then password, then a token."""
         user = (user or "").strip()
-        nothing = [gr.skip()] * (3 + self.document_pickers)
         if not self.auth.enabled:
-            return (False, gr.update(), gr.update(visible=False), DISABLED, gr.update(active=False), *nothing)
+            return SignIn(None, DISABLED, 403)
         refused = self.throttle.refused(user, address)
         if refused:
-            return (False, gr.update(visible=True), gr.update(visible=False), refused, gr.update(active=False), *nothing)
+            return SignIn(None, refused, 429)
         if not self.auth.check(user, password):
             self.throttle.failed(user, address)
-            return (False, gr.update(visible=True), gr.update(visible=False), "用户名或密码错误。",
-                    gr.update(active=False), *nothing)
+            return SignIn(None, "用户名或密码错误。", 401)
         self.throttle.succeeded(user, address)
-        return (True, gr.update(visible=False), gr.update(visible=True), "", gr.update(active=True), *self.refresh())
+        return SignIn(self.sessions.open(user), "", 200)
 
-    def logout(self):
-        return (False, gr.update(visible=True), gr.update(visible=False), "已退出登录。", gr.update(active=False),
-                *self.refresh())
+    def show(self, message: str = "", request: gr.Request | None = None):
+        """-> login box, admin box, login message, timer, *refresh: the tab as this browser may see it.
+        Runs after the page posted the login form (`message` is the route's answer), after logout and
+        on page load. Without a live admin cookie it reveals nothing: the table and the document
+        choices are left as they were."""
+        if not self.auth.enabled:
+            return (gr.update(), gr.update(visible=False), DISABLED, gr.update(active=False),
+                    *[gr.skip()] * (3 + self.document_pickers))
+        if not self.signed_in(request):
+            return (gr.update(visible=True), gr.update(visible=False), message, gr.update(active=False),
+                    *[gr.skip()] * (3 + self.document_pickers))
+        return (gr.update(visible=False), gr.update(visible=True), "", gr.update(active=True), *self.refresh())
 
-    def tick(self, admin: bool):
-        if admin is not True:
+    def after_login(self, user: str, message: str, request: gr.Request | None = None):
+        """The login event: the page posted user and password to the login route and sends its answer
+        (`message`) here in place of the password. What shows depends on the cookie alone."""
+        return self.show(message, request)
+
+    def tick(self, request: gr.Request | None = None):
+        if not self.signed_in(request):
             return gr.skip()
         return self.kb.status_text()
 
@@ -112,9 +126,9 @@ class Admin:
             return None, str(exc)
         return self._wait(job, progress), None
 
-    def ingest(self, files, admin: bool, progress=gr.Progress()):
+    def ingest(self, files, request: gr.Request | None = None, progress=gr.Progress()):
         """-> result rows, message, upload box, *refresh"""
-        _require(admin)
+        self._require(request)
         paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in (files or [])]
         job, refused = self._start(lambda: self.kb.ingest_uploads(paths), progress)
         if job is None:
@@ -127,24 +141,25 @@ class Admin:
                 r.status in ("added", "updated") for r in job.results) else "")
         return (rows, message, None, *self.refresh())
 
-    def pick(self, doc_id: str | None, admin: bool):
+    def pick(self, doc_id: str | None, request: gr.Request | None = None):
         """-> title, version, status, doc type of the document picked for editing"""
-        _require(admin)
+        self._require(request)
         row = next((d for d in self.kb.documents() if d.doc_id == doc_id), None)
         if row is None:
             return "", "", None, None
         return row.meta.title, row.meta.version or "", row.meta.status, row.meta.doc_type
 
-    def save(self, doc_id, title, version, status, doc_type, admin: bool, progress=gr.Progress()):
+    def save(self, doc_id, title, version, status, doc_type, request: gr.Request | None = None,
+             progress=gr.Progress()):
         """-> message, *refresh"""
-        _require(admin)
+        self._require(request)
         job, refused = self._start(lambda: self.kb.edit(doc_id, title, version, status, doc_type), progress)
         message = refused or job.error or f"{job.summary}。"
         return (message, *self.refresh(doc_id))
 
-    def delete(self, doc_id, confirmed: bool, admin: bool, progress=gr.Progress()):
+    def delete(self, doc_id, confirmed: bool, request: gr.Request | None = None, progress=gr.Progress()):
         """-> message, confirm box, edit fields ×4, *refresh"""
-        _require(admin)
+        self._require(request)
         if not confirmed:
             message = "删除前请先勾选“确认删除”。"
             gr.Warning(message)
@@ -154,8 +169,8 @@ class Admin:
             return (refused, *[gr.skip()] * 5, *self.refresh(doc_id))
         return (job.error or f"{job.summary}。", False, "", "", None, None, *self.refresh())
 
-    def reindex(self, admin: bool, progress=gr.Progress()):
+    def reindex(self, request: gr.Request | None = None, progress=gr.Progress()):
         """-> message, *refresh"""
-        _require(admin)
+        self._require(request)
         job, refused = self._start(self.kb.reindex, progress)
         return (refused or job.error or f"{job.summary}。", *self.refresh())

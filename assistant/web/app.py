@@ -15,6 +15,7 @@ from pathlib import Path  # noqa: E402
 from types import SimpleNamespace  # noqa: E402
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from assistant.config import Settings, get_settings  # noqa: E402
 from assistant.knowledge_base import KnowledgeBase, ingest_files  # noqa: E402
@@ -30,6 +31,7 @@ from assistant.web.faq import FaqTab  # noqa: E402
 from assistant.web.feedback import FeedbackStore  # noqa: E402
 from assistant.web.quiz import DIFFICULTY_CHOICES, MAX_COUNT, TYPE_CHOICES, QuizTab  # noqa: E402
 from assistant.web.render import DOCUMENT_COLUMNS, EMPTY_SOURCES  # noqa: E402
+from assistant.web.sessions import AdminGate  # noqa: E402
 from ingest.models import DOC_TYPES, STATUSES  # noqa: E402
 
 TITLE = "清风 · 党纪法规问答助手"
@@ -92,30 +94,51 @@ def _admin_components(settings: Settings) -> SimpleNamespace:
     return ui
 
 
-def _wire_admin(admin: Admin, ui: SimpleNamespace, is_admin: gr.State, document_pickers: list) -> None:
-    """Admin events. Each checks `is_admin` (server-side session state) before doing anything."""
+# The login form posts to the login route (only a plain route can set the HttpOnly cookie), then
+# the event shows what the cookie allows. Relative URLs keep working behind a path prefix.
+LOGIN_JS = """async (user, password) => {
+  let message = "";
+  try {
+    const r = await fetch("qingfeng/login", {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json"}, body: JSON.stringify({user, password})});
+    message = (await r.json()).message || "";
+  } catch (e) { message = "登录失败：无法连接服务器，请稍后再试。"; }
+  return [user, message];
+}"""
+LOGOUT_JS = """async () => {
+  try { await fetch("qingfeng/logout", {method: "POST", credentials: "same-origin"}); } catch (e) {}
+  return ["已退出登录。"];
+}"""
+
+
+def _wire_admin(demo: gr.Blocks, admin: Admin, ui: SimpleNamespace, document_pickers: list) -> None:
+    """Admin events. Each checks the admin cookie of its request on the server before doing anything."""
     refreshed = [ui.status, ui.documents, ui.picker, *document_pickers]
     jobs = {"concurrency_id": "kb", "concurrency_limit": 1, **PRIVATE}
-    login_outputs = [is_admin, ui.login_box, ui.admin_box, ui.login_msg, ui.timer, *refreshed]
+    shown = [ui.login_box, ui.admin_box, ui.login_msg, ui.timer, *refreshed]
     for trigger in (ui.login.click, ui.password.submit):
-        trigger(admin.login, [ui.user, ui.password], login_outputs, **PRIVATE).then(
+        # the password goes to the login route only; the event receives the route's message in its place
+        trigger(admin.after_login, [ui.user, ui.password], shown, js=LOGIN_JS, **PRIVATE).then(
             lambda: "", None, ui.password, **PRIVATE)
-    ui.logout.click(admin.logout, None, login_outputs, **PRIVATE)
-    ui.timer.tick(admin.tick, is_admin, ui.status, show_progress="hidden", **PRIVATE)
-    ui.ingest.click(admin.ingest, [ui.upload, is_admin], [ui.results, ui.ingest_msg, ui.upload, *refreshed], **jobs)
+    ui.logout.click(admin.show, ui.login_msg, shown, js=LOGOUT_JS, **PRIVATE)
+    demo.load(admin.show, None, shown, **PRIVATE)  # a reloaded page of a signed-in admin stays signed in
+    ui.timer.tick(admin.tick, None, ui.status, show_progress="hidden", **PRIVATE)
+    ui.ingest.click(admin.ingest, ui.upload, [ui.results, ui.ingest_msg, ui.upload, *refreshed], **jobs)
     fields = [ui.title, ui.version, ui.doc_status, ui.doc_type]
-    ui.picker.change(admin.pick, [ui.picker, is_admin], fields, **PRIVATE)
-    ui.save.click(admin.save, [ui.picker, *fields, is_admin], [ui.edit_msg, *refreshed], **jobs)
-    ui.delete.click(admin.delete, [ui.picker, ui.confirm, is_admin], [ui.edit_msg, ui.confirm, *fields, *refreshed],
-                    **jobs)
-    ui.reindex.click(admin.reindex, is_admin, [ui.edit_msg, *refreshed], **jobs)
+    ui.picker.change(admin.pick, ui.picker, fields, **PRIVATE)
+    ui.save.click(admin.save, [ui.picker, *fields], [ui.edit_msg, *refreshed], **jobs)
+    ui.delete.click(admin.delete, [ui.picker, ui.confirm], [ui.edit_msg, ui.confirm, *fields, *refreshed], **jobs)
+    ui.reindex.click(admin.reindex, None, [ui.edit_msg, *refreshed], **jobs)
 
 
-def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: FeedbackStore | None = None) -> gr.Blocks:
+def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: FeedbackStore | None = None,
+              admin: Admin | None = None) -> gr.Blocks:
+    """The page. Launch it with `launch_options(settings, admin)`, whose middleware holds the login
+    route and guards uploads (assistant/web/sessions.py)."""
     settings = settings or kb.settings
     feedback = feedback or FeedbackStore(settings.feedback_db or kb.dir / "feedback.sqlite")
     chat = Chat(kb, feedback)
-    admin = Admin(kb, AdminAuth(settings), document_pickers=4)
+    admin = admin or Admin(kb, AdminAuth(settings), document_pickers=4)
     quiz, faq = QuizTab(kb), FaqTab(kb)
     choices = admin.document_choices()
     limit = max(1, settings.web_concurrency)
@@ -124,7 +147,6 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
         documents = kb.documents()
         gr.Markdown(intro(documents), elem_id="qf-intro")
         session = gr.State(lambda: ChatSession())
-        is_admin = gr.State(False)
 
         with gr.Tab("问答", id="chat"):
             with gr.Row(equal_height=False):
@@ -232,7 +254,7 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
 
         pickers = [doc_filter, browse_pick, quiz_docs, faq_docs]
         if ui is not None:
-            _wire_admin(admin, ui, is_admin, pickers)
+            _wire_admin(demo, admin, ui, pickers)
 
         # Article browser; document choices are fresh on every page load.
         browse_pick.change(lambda d: units_html(kb, d), browse_pick, units, **PRIVATE)
@@ -240,12 +262,15 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
     return demo
 
 
-def launch_options(settings: Settings) -> dict:
-    """Options of `Blocks.launch`: local only, nothing fetched from elsewhere, no share link."""
+def launch_options(settings: Settings, admin: Admin) -> dict:
+    """Options of `Blocks.launch`: local only, nothing fetched from elsewhere, no share link; the
+    admin gate (login route, cookie sessions, upload guard) in front of Gradio's routes."""
+    gate = Middleware(AdminGate, sign_in=admin.sign_in, sessions=admin.sessions,
+                      max_upload_bytes=int(settings.max_upload_mb * 2**20))
     return {
         "share": False, "css": CSS, "head": HEAD, "show_error": True, "ssr_mode": False, "pwa": False,
         "mcp_server": False, "run_history": False, "enable_monitoring": False, "footer_links": ["api"],
-        "max_file_size": f"{settings.max_file_mb:g}mb",
+        "max_file_size": f"{settings.max_file_mb:g}mb", "app_kwargs": {"middleware": [gate]},
     }
 
 
@@ -282,9 +307,11 @@ def serve(index_dir, corpus_dir, host: str | None = None, port: int | None = Non
     auth = AdminAuth(settings)
     print(f"知识库管理：{'已启用（用户 ' + auth.user + '）' if auth.enabled else '未启用（设置 QINGFENG_ADMIN_USER 和 QINGFENG_ADMIN_PASSWORD 后启用）'}",
           flush=True)
-    demo = build_app(kb, settings)
+    admin = Admin(kb, auth, document_pickers=4)
+    demo = build_app(kb, settings, admin=admin)
     demo.queue(default_concurrency_limit=1)
-    demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(settings))
+    demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True,
+                **launch_options(settings, admin))
     print(f"清风已启动：http://{host}:{port} （按 Ctrl+C 停止）", flush=True)
     demo.block_thread()
 

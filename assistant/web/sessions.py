@@ -1,0 +1,145 @@
+"""Admin sessions and the routes Gradio cannot provide: sign-in, sign-out and the upload gate.
+
+After a good password the server keeps a random token and the browser carries it in an HttpOnly,
+SameSite=Strict cookie (`qf_admin`): page scripts cannot read it, other sites cannot send it, and it
+never travels in a URL. Gradio events cannot set cookies, so the login form posts to the plain
+route `…/qingfeng/login`; the admin events then check the cookie of the request that runs them.
+
+`AdminGate` is a small ASGI middleware in front of the Gradio app. It answers the two routes itself
+and refuses Gradio's upload route (`…/gradio_api/upload`, and any other request that sends files as
+multipart form data) unless the request carries a live admin cookie, and unless its declared size is
+within the limit, before a byte of the body is read.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+COOKIE = "qf_admin"
+LOGIN_ROUTE = "/qingfeng/login"
+LOGOUT_ROUTE = "/qingfeng/logout"
+IDLE_SECONDS = 8 * 3600  # a session unused this long ends
+LOGIN_REQUIRED = "请先以管理员身份登录。"
+
+
+class AdminSessions:
+    """Server-side session tokens: token -> (user, last use). Nothing about them is in the page."""
+
+    def __init__(self, idle: float = IDLE_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self._idle = idle
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._tokens: dict[str, tuple[str, float]] = {}
+
+    def open(self, user: str) -> str:
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._tokens[token] = (user, self._clock())
+        return token
+
+    def user(self, token: str | None) -> str | None:
+        """The signed-in user of this token (and its idle time restarts), or None."""
+        if not token:
+            return None
+        now = self._clock()
+        with self._lock:
+            found = self._tokens.get(token)
+            if found is None:
+                return None
+            if now - found[1] > self._idle:
+                del self._tokens[token]
+                return None
+            self._tokens[token] = (found[0], now)
+            return found[0]
+
+    def close(self, token: str | None) -> None:
+        with self._lock:
+            self._tokens.pop(token or "", None)
+
+
+def cookie_token(request) -> str | None:
+    """The admin cookie of a Gradio or Starlette request (None when absent)."""
+    cookies = getattr(request, "cookies", None) if request is not None else None
+    if not cookies:
+        return None
+    token = cookies.get(COOKIE)
+    return token if isinstance(token, str) else None
+
+
+@dataclass
+class SignIn:
+    token: str | None
+    message: str
+    status: int  # HTTP status of the login route: 200, 401 wrong, 429 locked out, 403 disabled
+
+
+class AdminGate:
+    """ASGI middleware: the login and logout routes, and the upload gate (see the module text).
+    `sign_in(user, password, address) -> SignIn` and `sessions` come from the web app's Admin."""
+
+    def __init__(self, app, sign_in: Callable[[str, str, str], SignIn], sessions: AdminSessions,
+                 max_upload_bytes: int):
+        self.app = app
+        self.sign_in = sign_in
+        self.sessions = sessions
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return await self.app(scope, receive, send)
+        path = scope["path"].rstrip("/")
+        if path.endswith(LOGIN_ROUTE):
+            response = await self._login(Request(scope, receive))
+        elif path.endswith(LOGOUT_ROUTE):
+            response = self._logout(Request(scope))
+        elif path.endswith("/upload") or _is_multipart(scope):  # every route that takes files
+            response = self._refuse_upload(Request(scope))
+        else:
+            response = None
+        if response is None:
+            return await self.app(scope, receive, send)
+        await response(scope, receive, send)
+
+    async def _login(self, request: Request) -> Response:
+        try:
+            body = json.loads(await request.body() or b"{}")
+            user, password = str(body.get("user", "")), str(body.get("password", ""))
+        except (ValueError, AttributeError):
+            return JSONResponse({"ok": False, "message": "登录请求格式不对。"}, status_code=400)
+        address = request.client.host if request.client else "本机"
+        result = self.sign_in(user, password, address)
+        response = JSONResponse({"ok": result.token is not None, "message": result.message}, status_code=result.status)
+        if result.token:
+            response.set_cookie(COOKIE, result.token, httponly=True, samesite="strict", path="/",
+                                secure=request.url.scheme == "https")
+        return response
+
+    def _logout(self, request: Request) -> Response:
+        self.sessions.close(cookie_token(request))
+        response = JSONResponse({"ok": True, "message": "已退出登录。"})
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+        return response
+
+    def _refuse_upload(self, request: Request) -> Response | None:
+        """None lets the upload through: a live admin cookie and a declared size within the limit."""
+        if self.sessions.user(cookie_token(request)) is None:
+            return PlainTextResponse(LOGIN_REQUIRED, status_code=403)
+        length = request.headers.get("content-length")
+        if length is None or not length.isdigit():
+            return PlainTextResponse("上传请求缺少长度信息（Content-Length）。", status_code=411)
+        if int(length) > self.max_upload_bytes:
+            return PlainTextResponse(f"一次上传的文件总大小超过上限 {self.max_upload_bytes / 2**20:.0f} MB，"
+                                     "请分几次上传。", status_code=413)
+        return None
+
+
+def _is_multipart(scope) -> bool:
+    return any(name == b"content-type" and value.lower().startswith(b"multipart/") for name, value in scope["headers"])
