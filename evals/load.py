@@ -1,13 +1,15 @@
-"""Load test of the web app: N questions sent at once through its API (gradio_client, endpoint
-`/ask`), reporting throughput and p50 / p95 latency; exits 1 if any request failed.
+"""Load test of the web app: N questions sent at once through its two APIs — Gradio's queued
+`/ask` (gradio_client) and the plain `POST /api/ask` (http_api.py) — reporting throughput and
+p50 / p95 latency; exits 1 if any request failed.
 
     python -m evals.load --url http://127.0.0.1:7860                  # a running app
     python -m evals.load --serve                                      # start app.py on the demo corpus first
-    python -m evals.load --serve --requests 50 --concurrency 50 --json
+    python -m evals.load --serve --requests 50 --concurrency 50 --via http --json
 
 Latency is measured per request in the client, from sending the question to receiving the
-answer JSON (queueing in the app included). The run is made twice: on the idle machine, then with
-a CPU-bound process beside the app (evals/contention.py); `--idle-only` skips the second.
+answer JSON (queueing in the app included). The client runs on the same machine and its CPU
+counts against the app's. Each API is measured twice: on the idle machine, then with a CPU-bound
+process beside the app (evals/contention.py); `--idle-only` skips the second.
 """
 
 from __future__ import annotations
@@ -42,6 +44,27 @@ QUESTIONS = [
 ]
 
 
+WARM_UP = "计时开始前的预热问题：公务接待"  # in no measured set
+LEAD_INS = ["", "请问", "请问一下，", "想问一下：", "咨询一下，", "我想了解：", "麻烦问下，", "问一下，",
+            "请教一下：", "想确认一下："]  # how people start a question; each makes the text new
+
+
+def distinct_questions():
+    """Questions on the demo corpus that never repeat, so that none is served from the app's search
+    cache: QUESTIONS and what the FAQ generator asks of the demo documents' lines (corpus/, written
+    by the team), then the same again after each lead-in ("请问…")."""
+    from assistant.faq.questions import questions_for
+
+    base = list(QUESTIONS)
+    for path in sorted((ROOT / "corpus").glob("qingfeng_*.md")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if len(line.strip()) > 20 and not line.startswith("#"):
+                base += [q.text for q in questions_for(line.strip()) if q.text not in base]
+    for lead_in in LEAD_INS:
+        for question in base:
+            yield lead_in + question
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100)."""
     ordered = sorted(values)
@@ -51,19 +74,47 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[rank - 1]
 
 
-def run_load(url: str, requests: int = 50, concurrency: int | None = None,
-             questions: list[str] | None = None) -> dict:
+def _http_ask(url: str):
+    """ask(question) -> answer JSON through `POST /api/ask`, one connection per call."""
+    import http.client
+
+    host, port = url.split("//", 1)[1].rstrip("/").split(":")
+
+    def ask(question: str) -> dict:
+        connection = http.client.HTTPConnection(host, int(port), timeout=300)
+        try:
+            connection.request("POST", "/api/ask", json.dumps({"question": question}).encode(),
+                               {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            body = json.loads(response.read())
+        finally:
+            connection.close()
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}: {body}")
+        return body
+
+    return ask, None
+
+
+def _gradio_ask(url: str, workers: int):
     from gradio_client import Client
 
+    client = Client(url, verbose=False, analytics_enabled=False, max_workers=max(workers, 1))
+    return (lambda question: client.predict(question, api_name="/ask")), client
+
+
+def run_load(url: str, requests: int = 50, concurrency: int | None = None,
+             questions: list[str] | None = None, via: str = "gradio") -> dict:
+    """`via`: "gradio" (gradio_client, Gradio's queued /ask) or "http" (plain POST /api/ask)."""
     questions = questions or QUESTIONS
-    client = Client(url, verbose=False, analytics_enabled=False, max_workers=max(requests, 1))
+    ask, client = _gradio_ask(url, requests) if via == "gradio" else _http_ask(url)
     concurrency = concurrency or requests
 
     def one(i: int) -> tuple[float, str | None, bool]:
         question = questions[i % len(questions)]
         started = time.perf_counter()
         try:
-            result = client.predict(question, api_name="/ask")
+            result = ask(question)
             if not isinstance(result, dict) or "answer" not in result or "citations" not in result:
                 return time.perf_counter() - started, f"unexpected result: {str(result)[:200]}", False
             if result.get("question") != question:
@@ -76,11 +127,12 @@ def run_load(url: str, requests: int = 50, concurrency: int | None = None,
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         results = list(pool.map(one, range(requests)))
     wall = time.perf_counter() - started
-    client.close()
+    if client is not None:
+        client.close()
     ok = [r for r in results if r[1] is None]
     latencies = [r[0] for r in ok]
     return {
-        "url": url, "requests": requests, "concurrency": concurrency, "ok": len(ok),
+        "url": url, "via": via, "requests": requests, "concurrency": concurrency, "ok": len(ok),
         "errors": len(results) - len(ok), "error_messages": sorted({r[1] for r in results if r[1]})[:5],
         "refused": sum(r[2] for r in ok), "seconds": round(wall, 2),
         "throughput_per_s": round(len(ok) / wall, 2) if wall else 0.0,
@@ -133,6 +185,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=1, help="正式计时前先问几个问题（默认 1）")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     parser.add_argument("--idle-only", action="store_true", help="只在空闲时测，不测旁边有满负荷进程时")
+    parser.add_argument("--distinct", action="store_true",
+                        help="每个请求一个不同的问题（不命中检索缓存）；默认 10 个示例问题轮流问")
+    parser.add_argument("--via", choices=["gradio", "http", "both"], default="both",
+                        help="经 Gradio 的 /ask（gradio_client）、经 POST /api/ask，或两者（默认）")
     args = parser.parse_args()
     from evals.contention import busy_cpu
 
@@ -144,12 +200,19 @@ def main() -> None:
             port = _free_port()
             process = start_app(Path(tmp.name) / "index", port)
             url = f"http://127.0.0.1:{port}"
-        if args.warmup:
-            run_load(url, requests=args.warmup, concurrency=1)
-        reports = {"idle": run_load(url, requests=args.requests, concurrency=args.concurrency)}
-        if not args.idle_only:
-            with busy_cpu():
-                reports["contended"] = run_load(url, requests=args.requests, concurrency=args.concurrency)
+        reports = {}
+        fresh = distinct_questions()
+        for via in (["gradio", "http"] if args.via == "both" else [args.via]):
+            if args.warmup:
+                run_load(url, requests=args.warmup, concurrency=1, via=via, questions=[WARM_UP])
+            def questions():
+                return [next(fresh) for _ in range(args.requests)] if args.distinct else None
+
+            options = {"requests": args.requests, "concurrency": args.concurrency, "via": via}
+            reports[f"{via}-idle"] = run_load(url, questions=questions(), **options)
+            if not args.idle_only:
+                with busy_cpu():
+                    reports[f"{via}-contended"] = run_load(url, questions=questions(), **options)
     finally:
         if process is not None:
             process.terminate()
@@ -160,7 +223,8 @@ def main() -> None:
         print(json.dumps(reports, ensure_ascii=False, indent=1))
     else:
         for condition, report in reports.items():
-            name = "空闲" if condition == "idle" else "旁边有一个满负荷进程"
+            api = "Gradio /ask" if report["via"] == "gradio" else "POST /api/ask"
+            name = api + ("，空闲" if condition.endswith("idle") else "，旁边有一个满负荷进程")
             print(f"{name}：{report['requests']} 个问题（并发 {report['concurrency']}）：成功 {report['ok']}，"
                   f"失败 {report['errors']}，其中未找到依据 {report['refused']}；用时 {report['seconds']} 秒，"
                   f"吞吐量 {report['throughput_per_s']} 个/秒，延迟 p50 {report['p50_ms']} 毫秒、p95 {report['p95_ms']} 毫秒、"

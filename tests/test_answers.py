@@ -228,3 +228,24 @@ def test_ask_needs_a_question_or_a_batch(shared_index):
     store, _ = shared_index
     result = runner.invoke(app, ["ask", "--index", str(store.dir)])
     assert result.exit_code == 2 and "请给出一个问题" in result.output
+
+
+def test_a_question_asked_again_reuses_its_search_and_gives_the_same_answer(answerer):
+    """The answerer keeps recent searches (Answerer.SEARCH_CACHE): the second asking skips retrieval
+    and answers exactly as the first; another question, or another filter set, searches anew."""
+    question = "公务接待中，接待对象在10人以上的，陪餐人数有什么要求？"
+    answerer.ask("预热：八项规定")
+    before = answerer._search.cache_info()
+    first = answerer.ask(question).contract()
+    second = answerer.ask(question).contract()
+    after = answerer._search.cache_info()
+    assert after.misses == before.misses + 1 and after.hits == before.hits + 1
+    first.pop("timing_ms"), second.pop("timing_ms")
+    assert first == second and not first["refused"] and "公务接待" in first["citations"][0]["title"]
+    answerer.ask(question + "请说明依据。")
+    assert answerer._search.cache_info().misses == after.misses + 1
+    from assistant.retrieval import SearchFilters
+
+    narrowed = answerer.with_filters(SearchFilters(doc_types=["法规"]))
+    narrowed.ask(question)
+    assert narrowed._search.cache_info().misses == 1 and narrowed._search.cache_info().hits == 0

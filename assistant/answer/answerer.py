@@ -10,6 +10,7 @@ The default path needs no LLM. An optional LLM (llm.py) rewrites the same source
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from pathlib import Path
@@ -45,6 +46,7 @@ COMPARISON = "comparison"  # the kind of an answer to "A和B的区别" (not a qu
 TERM_OF_ART_LENGTH = 10  # a comparison side this short (and not "…行为") is a term an article names
 RELATED = 3  # articles listed as related (not cited) after an answer or a refusal
 SAME_ARTICLE_SIMILARITY = 0.5  # an older article this close to a current one is the same rule
+SEARCH_CACHE = 512  # recent searches kept per answerer (a new index brings a new answerer, so none go stale)
 
 
 class Answerer:
@@ -59,6 +61,9 @@ class Answerer:
         self._docs: dict[str, ParsedDocument] = {}
         self._lock = threading.Lock()
         self._versions = VersionMap()
+        # The same question asked again (an example clicked, a popular question) skips retrieval:
+        # a search is a pure function of the question within one index and one filter set.
+        self._search = functools.lru_cache(maxsize=SEARCH_CACHE)(retriever.search)
 
     @classmethod
     def open(cls, index_dir: str | Path, settings=None) -> "Answerer":
@@ -109,11 +114,11 @@ class Answerer:
         question = question.strip()
         first_plan = analyze(question, self.catalog)
         resolved = resolve(question, history or [], bool(first_plan.groups), first_plan.article is not None)
-        result = self.retriever.search(resolved)
+        result = self._search(resolved)
         plan = result.plan
         meant = meant_version(resolved, plan, self.catalog, self.document)
         if meant is not None:  # 第N条 of an older version is what the question is about
-            result = self.retriever.search(f"{meant.document.year}年版{resolved}")
+            result = self._search(f"{meant.document.year}年版{resolved}")
             plan = result.plan
         kind = question_kind(resolved if resolved != question else question, plan.article is not None)
         retrieved = time.perf_counter()

@@ -1,8 +1,8 @@
 """The web app (Gradio): 问答 (cited chat), 知识库 (admin: upload, edit, delete, re-index), 出题
 (quizzes with downloads), 常见问题 (batch FAQ) and 条文浏览 (read a document's articles). `serve` builds the index from the corpus on first start.
 
-Also an API endpoint: `gradio_client.Client(url).predict(question, api_name="/ask")` returns the
-JSON of `qingfeng ask --json`.
+Also an API: `gradio_client.Client(url).predict(question, api_name="/ask")`, or plain HTTP
+`POST /api/ask` with `{"question": "…"}` (http_api.py), returns the JSON of `qingfeng ask --json`.
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ from assistant.web.chat import Chat, ChatSession, examples_for, is_demo  # noqa:
 from assistant.web.faq import EMPTY as FAQ_EMPTY  # noqa: E402
 from assistant.web.faq import FaqTab  # noqa: E402
 from assistant.web.feedback import FeedbackStore  # noqa: E402
+from assistant.web.http_api import api_routes  # noqa: E402
 from assistant.web.quiz import DIFFICULTY_CHOICES, MAX_COUNT, TYPE_CHOICES, QuizTab  # noqa: E402
 from assistant.web.render import DOCUMENT_COLUMNS, EMPTY_SOURCES  # noqa: E402
-from assistant.web.sessions import AdminGate  # noqa: E402
+from assistant.web.sessions import UploadGuard, session_routes  # noqa: E402
 from ingest.models import DOC_TYPES, STATUSES  # noqa: E402
 
 TITLE = "清风 · 党纪法规问答助手"
@@ -132,12 +133,12 @@ def _wire_admin(demo: gr.Blocks, admin: Admin, ui: SimpleNamespace, document_pic
 
 
 def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: FeedbackStore | None = None,
-              admin: Admin | None = None) -> gr.Blocks:
-    """The page. Launch it with `launch_options(settings, admin)`, whose middleware holds the login
-    route and guards uploads (assistant/web/sessions.py)."""
+              admin: Admin | None = None, chat: Chat | None = None) -> gr.Blocks:
+    """The page. Launch it with `launch_options(settings, admin, chat)`, which adds the login routes
+    and the upload guard (sessions.py) and the plain HTTP API (http_api.py)."""
     settings = settings or kb.settings
     feedback = feedback or FeedbackStore(settings.feedback_db or kb.dir / "feedback.sqlite")
-    chat = Chat(kb, feedback)
+    chat = chat or Chat(kb, feedback)
     admin = admin or Admin(kb, AdminAuth(settings), document_pickers=4)
     quiz, faq = QuizTab(kb), FaqTab(kb)
     choices = admin.document_choices()
@@ -262,15 +263,15 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
     return demo
 
 
-def launch_options(settings: Settings, admin: Admin) -> dict:
-    """Options of `Blocks.launch`: local only, nothing fetched from elsewhere, no share link; the
-    admin gate (login route, cookie sessions, upload guard) in front of Gradio's routes."""
-    gate = Middleware(AdminGate, sign_in=admin.sign_in, sessions=admin.sessions,
-                      max_upload_bytes=int(settings.max_upload_mb * 2**20))
+def launch_options(settings: Settings, admin: Admin, chat: Chat) -> dict:
+    """Options of `Blocks.launch`: local only, nothing fetched from elsewhere, no share link; beside
+    Gradio's routes the login and logout routes and `POST /api/ask`, and the upload guard in front."""
+    guard = Middleware(UploadGuard, sessions=admin.sessions, max_upload_bytes=int(settings.max_upload_mb * 2**20))
+    routes = [*session_routes(admin.sign_in, admin.sessions), *api_routes(chat.ask_api, settings.web_concurrency)]
     return {
         "share": False, "css": CSS, "head": HEAD, "show_error": True, "ssr_mode": False, "pwa": False,
         "mcp_server": False, "run_history": False, "enable_monitoring": False, "footer_links": ["api"],
-        "max_file_size": f"{settings.max_file_mb:g}mb", "app_kwargs": {"middleware": [gate]},
+        "max_file_size": f"{settings.max_file_mb:g}mb", "app_kwargs": {"middleware": [guard], "routes": routes},
     }
 
 
@@ -308,10 +309,11 @@ def serve(index_dir, corpus_dir, host: str | None = None, port: int | None = Non
     print(f"知识库管理：{'已启用（用户 ' + auth.user + '）' if auth.enabled else '未启用（设置 QINGFENG_ADMIN_USER 和 QINGFENG_ADMIN_PASSWORD 后启用）'}",
           flush=True)
     admin = Admin(kb, auth, document_pickers=4)
-    demo = build_app(kb, settings, admin=admin)
+    chat = Chat(kb, FeedbackStore(settings.feedback_db or kb.dir / "feedback.sqlite"))
+    demo = build_app(kb, settings, admin=admin, chat=chat)
     demo.queue(default_concurrency_limit=1)
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True,
-                **launch_options(settings, admin))
+                **launch_options(settings, admin, chat))
     print(f"清风已启动：http://{host}:{port} （按 Ctrl+C 停止）", flush=True)
     demo.block_thread()
 

@@ -1,14 +1,13 @@
-"""Admin sessions and the routes Gradio cannot provide: sign-in, sign-out and the upload gate.
+"""Admin sessions, their login and logout routes, and the upload guard.
 
 After a good password the server keeps a random token and the browser carries it in an HttpOnly,
 SameSite=Strict cookie (`qf_admin`): page scripts cannot read it, other sites cannot send it, and it
 never travels in a URL. Gradio events cannot set cookies, so the login form posts to the plain
-route `…/qingfeng/login`; the admin events then check the cookie of the request that runs them.
+route `/qingfeng/login`; the admin events then check the cookie of the request that runs them.
 
-`AdminGate` is a small ASGI middleware in front of the Gradio app. It answers the two routes itself
-and refuses Gradio's upload route (`…/gradio_api/upload`, and any other request that sends files as
-multipart form data) unless the request carries a live admin cookie, and unless its declared size is
-within the limit, before a byte of the body is read.
+`UploadGuard` is a small ASGI middleware in front of the Gradio app: it refuses Gradio's upload route
+(`…/gradio_api/upload`, and any other request that sends files as multipart form data) unless the
+request carries a live admin cookie, and unless its declared size is within the limit.
 """
 
 from __future__ import annotations
@@ -20,8 +19,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
 
 COOKIE = "qf_admin"
 LOGIN_ROUTE = "/qingfeng/login"
@@ -81,55 +82,52 @@ class SignIn:
     status: int  # HTTP status of the login route: 200, 401 wrong, 429 locked out, 403 disabled
 
 
-class AdminGate:
-    """ASGI middleware: the login and logout routes, and the upload gate (see the module text).
-    `sign_in(user, password, address) -> SignIn` and `sessions` come from the web app's Admin."""
+def session_routes(sign_in: Callable[[str, str, str], SignIn], sessions: AdminSessions) -> list[Route]:
+    """The login and logout routes (POST, JSON). `sign_in(user, password, address) -> SignIn` is the
+    web app's Admin.sign_in (throttle, password check, new token)."""
 
-    def __init__(self, app, sign_in: Callable[[str, str, str], SignIn], sessions: AdminSessions,
-                 max_upload_bytes: int):
-        self.app = app
-        self.sign_in = sign_in
-        self.sessions = sessions
-        self.max_upload_bytes = max_upload_bytes
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["method"] != "POST":
-            return await self.app(scope, receive, send)
-        path = scope["path"].rstrip("/")
-        if path.endswith(LOGIN_ROUTE):
-            response = await self._login(Request(scope, receive))
-        elif path.endswith(LOGOUT_ROUTE):
-            response = self._logout(Request(scope))
-        elif path.endswith("/upload") or _is_multipart(scope):  # every route that takes files
-            response = self._refuse_upload(Request(scope))
-        else:
-            response = None
-        if response is None:
-            return await self.app(scope, receive, send)
-        await response(scope, receive, send)
-
-    async def _login(self, request: Request) -> Response:
+    async def login(request: Request) -> Response:
         try:
             body = json.loads(await request.body() or b"{}")
             user, password = str(body.get("user", "")), str(body.get("password", ""))
         except (ValueError, AttributeError):
             return JSONResponse({"ok": False, "message": "登录请求格式不对。"}, status_code=400)
         address = request.client.host if request.client else "本机"
-        result = self.sign_in(user, password, address)
+        result = await run_in_threadpool(sign_in, user, password, address)
         response = JSONResponse({"ok": result.token is not None, "message": result.message}, status_code=result.status)
         if result.token:
             response.set_cookie(COOKIE, result.token, httponly=True, samesite="strict", path="/",
                                 secure=request.url.scheme == "https")
         return response
 
-    def _logout(self, request: Request) -> Response:
-        self.sessions.close(cookie_token(request))
+    async def logout(request: Request) -> Response:
+        sessions.close(cookie_token(request))
         response = JSONResponse({"ok": True, "message": "已退出登录。"})
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
         return response
 
-    def _refuse_upload(self, request: Request) -> Response | None:
-        """None lets the upload through: a live admin cookie and a declared size within the limit."""
+    return [Route(LOGIN_ROUTE, login, methods=["POST"]), Route(LOGOUT_ROUTE, logout, methods=["POST"])]
+
+
+class UploadGuard:
+    """ASGI middleware in front of Gradio: its upload route, and any other request that sends files
+    as multipart form data, needs a live admin cookie and a declared size within the limit; the
+    refusal comes before a byte of the body is read."""
+
+    def __init__(self, app, sessions: AdminSessions, max_upload_bytes: int):
+        self.app = app
+        self.sessions = sessions
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "POST" and (
+                scope["path"].rstrip("/").endswith("/upload") or _is_multipart(scope)):
+            refusal = self._refusal(Request(scope))
+            if refusal is not None:
+                return await refusal(scope, receive, send)
+        await self.app(scope, receive, send)
+
+    def _refusal(self, request: Request) -> Response | None:
         if self.sessions.user(cookie_token(request)) is None:
             return PlainTextResponse(LOGIN_REQUIRED, status_code=403)
         length = request.headers.get("content-length")
