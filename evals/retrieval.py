@@ -184,8 +184,14 @@ def main() -> None:
     parser.add_argument("--pipelines", default=",".join(PIPELINES))
     parser.add_argument("--top-k", type=int, default=10)
     parser.add_argument("--out", type=Path, help="write all figures as JSON")
+    parser.add_argument("--backend", choices=["local", "milvus"], default="local",
+                        help="milvus: searches in Milvus (QINGFENG_MILVUS_URI, or a Milvus Lite file in the index folder)")
     args = parser.parse_args()
     settings = get_settings()
+    if args.backend == "milvus" and not settings.milvus_uri:
+        settings = settings.model_copy(update={"milvus_uri": str(args.index / "milvus" / "milvus.db")})
+    elif args.backend == "local":
+        settings = settings.model_copy(update={"milvus_uri": None})
     pipelines = [p.strip() for p in args.pipelines.split(",") if p.strip()]
 
     store = Store(args.index)

@@ -433,14 +433,21 @@ def serve(
 
 
 def main() -> None:
-    """The `qingfeng` entry point: the commands, with a damaged store said in Chinese (exit 1)
-    instead of a traceback."""
+    """The `qingfeng` entry point: the commands, with a damaged store or an unreachable Milvus said in
+    Chinese (exit 1) instead of a traceback."""
     from ingest.store import DamagedStore
 
     try:
         app()
     except DamagedStore as exc:
         err_console.print(f"[red]错误：[/]{escape(exc.message)}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except RuntimeError as exc:
+        from assistant.retrieval.milvus import MilvusUnavailable
+
+        if not isinstance(exc, MilvusUnavailable):
+            raise
+        err_console.print(f"[red]错误：[/]{escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(1)
 
 

@@ -37,20 +37,47 @@ def ensure_search_index(
 
     index, damaged = (None, None) if rebuild else load()
     if index is not None:
-        return index, {"chunks": len(index), "embedded": 0, "rebuilt": False}
-    with index_lock(store.dir):
-        if not rebuild:  # another process may have built it while this one waited
-            index, damaged = load()
+        stats = {"chunks": len(index), "embedded": 0, "rebuilt": False}
+    else:
+        with index_lock(store.dir):
+            if not rebuild:  # another process may have built it while this one waited
+                index, damaged = load()
             if index is not None:
-                return index, {"chunks": len(index), "embedded": 0, "rebuilt": False}
-        if damaged:
-            print(f"检索索引已损坏（{damaged}），正在从知识库重建……", file=sys.stderr, flush=True)
+                stats = {"chunks": len(index), "embedded": 0, "rebuilt": False}
+            else:
+                if damaged:
+                    print(f"检索索引已损坏（{damaged}），正在从知识库重建……", file=sys.stderr, flush=True)
+                cache = EmbeddingCache(Path(settings.cache_dir) / "embeddings.sqlite")
+                try:
+                    index, stats = build_search_index(store, embedder, cache, dense_kind=settings.dense_index,
+                                                      progress=progress)
+                finally:
+                    cache.close()
+                stats = {**stats, "rebuilt": True, **({"repaired": damaged} if damaged else {})}
+    if settings.milvus_uri:
+        index, stats["milvus_rows"] = attach_milvus(index, settings, embedder)
+    return index, stats
+
+
+def attach_milvus(index: SearchIndex, settings: Settings, embedder) -> tuple[SearchIndex, int]:
+    """The index with its searches in Milvus (assistant/retrieval/milvus.py), the collection brought
+    in step with it first (vectors from the embedding cache). -> index, rows written."""
+    from assistant.retrieval.embeddings import embed_with_cache
+    from assistant.retrieval.index import embed_text
+    from assistant.retrieval.milvus import MilvusChunks, MilvusSearchIndex, MilvusTarget
+
+    token = settings.milvus_token.get_secret_value() if settings.milvus_token else ""
+    chunks = MilvusChunks(MilvusTarget(settings.milvus_uri, token, settings.milvus_collection), embedder.dim)
+    held, count = chunks.data_version()
+    written = 0
+    if held != index.data_version or count != len(index):
         cache = EmbeddingCache(Path(settings.cache_dir) / "embeddings.sqlite")
         try:
-            index, stats = build_search_index(store, embedder, cache, dense_kind=settings.dense_index, progress=progress)
+            vectors, _ = embed_with_cache(embedder, [embed_text(n) for n in index.nodes], cache)
         finally:
             cache.close()
-    return index, {**stats, "rebuilt": True, **({"repaired": damaged} if damaged else {})}
+        written = chunks.sync(index, vectors)
+    return MilvusSearchIndex.over(index, chunks), written
 
 
 def make_retriever(index: SearchIndex, settings: Settings | None = None, top_k: int = 10,

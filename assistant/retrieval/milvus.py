@@ -1,0 +1,225 @@
+"""Milvus as the search backend: the chunks' vectors and BM25 weights in a Milvus collection, searched
+there instead of in this process's FAISS and bm25s indexes.
+
+`QINGFENG_MILVUS_URI` chooses it: a file path (`…/milvus.db`, Milvus Lite, embedded in the process)
+or a server URL (`http://host:19530`, Milvus Standalone / Distributed / a managed service), with
+`QINGFENG_MILVUS_TOKEN` and `QINGFENG_MILVUS_COLLECTION`. The store (SQLite in `--index DIR`) stays
+the source of truth; the collection is derived from it like the local index and carries the store's
+data version in every row.
+
+What goes in each row: the node id (primary key), the document's id, type, status and version,
+the chunk's vector (from the embedding cache: switching backends embeds nothing again) and its
+BM25 weights as a sparse vector (the local bm25s index's per-chunk term scores, so a Milvus
+inner-product search over them gives exactly the local BM25 scores).
+
+This first step keeps the chunks' text and the vocabulary in the process (the retriever's routing,
+phrase checks and relevance features read them); only the two searches move to Milvus.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.retrieval.index import HNSW_ABOVE, SearchIndex
+
+BATCH = 500  # rows per insert
+
+
+class MilvusUnavailable(RuntimeError):
+    """Milvus cannot be reached or refused a call; the message is Chinese and says what to do."""
+
+
+@dataclass
+class MilvusTarget:
+    uri: str
+    token: str = ""
+    collection: str = "qingfeng_chunks"
+
+    def describe(self) -> str:
+        return f"{self.uri}（集合 {self.collection}）"
+
+
+def _is_local_file(uri: str) -> bool:
+    return not uri.startswith(("http://", "https://", "tcp://", "unix:"))
+
+
+class MilvusChunks:
+    """One collection of chunks. Thread-safe (the client serialises its calls)."""
+
+    def __init__(self, target: MilvusTarget, dim: int):
+        self.target, self.dim = target, dim
+        self._lock = threading.Lock()
+        self._client = self._connect()
+
+    def _connect(self):
+        from pymilvus import MilvusClient
+
+        uri = self.target.uri
+        if _is_local_file(uri):
+            Path(uri).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return MilvusClient(uri=uri, token=self.target.token or "")
+        except Exception as exc:  # noqa: BLE001 - any failure to connect becomes one clear message
+            raise MilvusUnavailable(f"无法连接 Milvus 检索服务 {self.target.describe()}：{_reason(exc)}。"
+                                    "请确认服务已启动、地址和令牌（QINGFENG_MILVUS_URI / QINGFENG_MILVUS_TOKEN）正确。") from exc
+
+    def _call(self, what: str, fn: Callable, *args, **kwargs):
+        try:
+            with self._lock:
+                return fn(*args, **kwargs)
+        except MilvusUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise MilvusUnavailable(f"Milvus 检索服务{what}失败（{self.target.describe()}）：{_reason(exc)}。"
+                                    "请检查服务是否正常，稍后再试。") from exc
+
+    # Building
+
+    def _create(self, rows: int) -> None:
+        """The collection; exact dense search (FLAT) up to HNSW_ABOVE chunks like the local index,
+        Milvus's own choice (AUTOINDEX) above."""
+        from pymilvus import DataType
+
+        c = self._client
+        schema = c.create_schema(auto_id=False)
+        schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=128)
+        schema.add_field("doc_id", DataType.VARCHAR, max_length=128)
+        schema.add_field("doc_type", DataType.VARCHAR, max_length=32)
+        schema.add_field("status", DataType.VARCHAR, max_length=32)
+        schema.add_field("version", DataType.VARCHAR, max_length=32)
+        schema.add_field("data_version", DataType.VARCHAR, max_length=128)
+        schema.add_field("dense", DataType.FLOAT_VECTOR, dim=self.dim)
+        schema.add_field("bm25", DataType.SPARSE_FLOAT_VECTOR)
+        params = c.prepare_index_params()
+        params.add_index("dense", index_type="FLAT" if rows <= HNSW_ABOVE else "AUTOINDEX", metric_type="IP")
+        params.add_index("bm25", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+        c.create_collection(self.target.collection, schema=schema, index_params=params)
+
+    def _ready(self, rows: int = 0) -> None:
+        c, name = self._client, self.target.collection
+        if not c.has_collection(name):
+            self._create(rows)
+        c.load_collection(name)  # a collection opened in a new process starts released
+
+    def data_version(self) -> tuple[str | None, int]:
+        """The data version the collection holds (None if empty or mixed) and its row count."""
+        def read():
+            self._ready()
+            c, name = self._client, self.target.collection
+            count = c.query(name, filter="", output_fields=["count(*)"])[0]["count(*)"]
+            if not count:
+                return None, 0
+            versions = {r["data_version"] for r in c.query(name, filter="", output_fields=["data_version"], limit=16)}
+            return (versions.pop() if len(versions) == 1 else None), int(count)
+        return self._call("读取", read)
+
+    def sync(self, index: SearchIndex, vectors: np.ndarray, progress: Callable[[int, int], None] | None = None) -> int:
+        """Make the collection hold exactly `index`'s chunks (rows upserted, then rows of any other
+        data version deleted: safe when two processes sync the same version at once). -> rows written."""
+        held, count = self.data_version()
+        if held == index.data_version and count == len(index):
+            return 0
+        name = self.target.collection
+        if count == 0:  # empty: made again, so that its dense index suits the size
+            self._call("建立集合", lambda: (self._client.drop_collection(name), self._ready(len(index))))
+        rows = list(self._rows(index, vectors))
+        for start in range(0, len(rows), BATCH):
+            self._call("写入", self._client.upsert, name, rows[start:start + BATCH])
+            if progress:
+                progress(min(start + BATCH, len(rows)), len(rows))
+        self._call("清理", self._client.delete, name, filter=f'data_version != "{index.data_version}"')
+        return len(rows)
+
+    @staticmethod
+    def _rows(index: SearchIndex, vectors: np.ndarray) -> Iterator[dict]:
+        weights = bm25_rows(index)
+        for row, node in enumerate(index.nodes):
+            m = node.metadata
+            yield {"id": node.node_id, "doc_id": m["doc_id"], "doc_type": m.get("doc_type") or "",
+                   "status": m.get("status") or "", "version": str(m.get("version") or ""),
+                   "data_version": index.data_version, "dense": vectors[row].astype(np.float32).tolist(),
+                   "bm25": weights[row] or {0: 0.0}}
+
+    # Searching
+
+    def dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        hits = self._call("查询", self._client.search, self.target.collection, data=[vector.astype(np.float32).tolist()],
+                          anns_field="dense", limit=k, search_params={"metric_type": "IP"})
+        return [(h["id"], float(h["distance"])) for h in hits[0]]
+
+    def lexical(self, query: dict[int, float], k: int) -> list[tuple[str, float]]:
+        if not query:
+            return []
+        hits = self._call("查询", self._client.search, self.target.collection, data=[query], anns_field="bm25",
+                          limit=k, search_params={"metric_type": "IP"})
+        return [(h["id"], float(h["distance"])) for h in hits[0] if h["distance"] > 0]
+
+    def drop(self) -> None:
+        self._call("删除集合", self._client.drop_collection, self.target.collection)
+
+    def close(self) -> None:
+        """Close the connection; for Milvus Lite also stop its embedded server, which frees the file
+        for another process (one process at a time may open a Milvus Lite file)."""
+        try:
+            self._client.close()
+        except Exception:  # noqa: BLE001 - closing a lost connection
+            pass
+        if _is_local_file(self.target.uri):
+            from milvus_lite.server_manager import server_manager_instance
+
+            server_manager_instance.release_server(str(Path(self.target.uri).expanduser().resolve()))
+
+
+def bm25_rows(index: SearchIndex) -> list[dict[int, float]]:
+    """Each chunk's BM25 term scores from the local bm25s index ({token id: score}); the BM25 score
+    of a question is the sum of its tokens' entries, i.e. an inner product with {token id: 1}."""
+    from scipy.sparse import csc_matrix
+
+    scores = index.lexical.scores
+    n = len(index.nodes)
+    matrix = csc_matrix((scores["data"], scores["indices"], scores["indptr"]),
+                        shape=(n, len(scores["indptr"]) - 1)).tocsr()
+    return [{int(t): float(w) for t, w in zip(matrix.indices[matrix.indptr[r]:matrix.indptr[r + 1]],
+                                              matrix.data[matrix.indptr[r]:matrix.indptr[r + 1]]) if w}
+            for r in range(n)]
+
+
+class MilvusSearchIndex(SearchIndex):
+    """A SearchIndex whose dense and BM25 searches run in Milvus (see the module text)."""
+
+    LEXICAL_DEPTH = 1000  # chunks Milvus returns for a BM25 search (the rest score 0 here)
+
+    @classmethod
+    def over(cls, local: SearchIndex, chunks: MilvusChunks) -> "MilvusSearchIndex":
+        index = cls(local.nodes, local.dense, local.lexical, local.model, local.data_version)
+        index.chunks = chunks
+        index._row_of = {node.node_id: row for row, node in enumerate(local.nodes)}
+        return index
+
+    def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        k = min(k, len(self.nodes))
+        hits = [(self._row_of[i], s) for i, s in self.chunks.dense(query_vector.reshape(-1), k) if i in self._row_of] if k else []
+        return (np.array([r for r, _ in hits], dtype=np.int64), np.array([s for _, s in hits], dtype=np.float32))
+
+    def lexical_scores(self, tokens: list[str], weights: dict[str, float] | None = None) -> np.ndarray:
+        total = np.zeros(len(self.nodes), dtype=np.float32)
+        query: dict[int, float] = {}
+        for token in tokens:
+            token_id = self._vocab.get(token)
+            if token_id is not None:  # a repeated token counts again, as in bm25s
+                query[int(token_id)] = query.get(int(token_id), 0.0) + float((weights or {}).get(token, 1.0))
+        for node_id, score in self.chunks.lexical(query, min(self.LEXICAL_DEPTH, len(self.nodes))):
+            row = self._row_of.get(node_id)
+            if row is not None:
+                total[row] = score
+        return total
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "…"

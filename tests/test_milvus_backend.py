@@ -1,0 +1,132 @@
+"""Milvus as the search backend (issue 16, first step), against a real Milvus Lite (embedded, a file
+in a temporary folder): the same passages as the local backend on ../shared/corpus, a collection
+kept in step with the store, no re-embedding, and a clear Chinese error when Milvus is unreachable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from assistant.config import get_settings
+from assistant.retrieval import ensure_search_index, make_retriever
+from assistant.retrieval.lexicon import segmenter
+from assistant.retrieval.milvus import MilvusChunks, MilvusTarget, MilvusUnavailable
+from assistant.retrieval.retriever import CANDIDATES
+from ingest.pipeline import ingest_paths
+from ingest.store import Store
+from tests.conftest import ROOT
+
+# Written by the team for these tests (not the dev set).
+QUESTIONS = ["公务接待中陪餐人数有什么规定", "党员收受礼金怎么处分", "监察机关采取留置措施的期限是多长",
+             "纪律处分条例第三十条", "出差住宿费怎么报销", "违规发放津贴补贴如何处理"]
+
+
+def milvus_settings(folder):
+    return get_settings().model_copy(update={"milvus_uri": str(folder / "milvus.db")})
+
+
+@pytest.fixture(scope="module")
+def both(shared_index, tmp_path_factory):
+    store, local = shared_index
+    settings = milvus_settings(tmp_path_factory.mktemp("milvus"))
+    remote, stats = ensure_search_index(store, settings)
+    return store, local, remote, stats, settings
+
+
+def test_milvus_finds_the_same_passages_with_the_same_scores(both):
+    store, local, remote, stats, settings = both
+    assert stats["milvus_rows"] == len(local) and type(remote).__name__ == "MilvusSearchIndex"
+    from assistant.retrieval.embeddings import load_embedder
+
+    embedder = load_embedder(settings.embedding_model)
+    for question in QUESTIONS:
+        tokens = segmenter().tokens(question)
+        ours, theirs = local.lexical_scores(tokens), remote.lexical_scores(tokens)
+        top = np.argsort(-ours, kind="stable")[:CANDIDATES]  # what the retriever takes of them
+        assert np.allclose(ours[top], theirs[top], atol=1e-4)
+        vector = embedder.embed_queries([question])[0]
+        rows_local, scores_local = local.dense_search(vector, 100)
+        rows_remote, scores_remote = remote.dense_search(vector, 100)
+        assert list(rows_local) == list(rows_remote) and np.allclose(scores_local, scores_remote, atol=1e-5)
+        a = make_retriever(local, settings.model_copy(update={"milvus_uri": None})).search(question)
+        b = make_retriever(remote, settings).search(question)
+        assert [n.node.node_id for n in a.nodes] == [n.node.node_id for n in b.nodes]
+        assert np.allclose([n.score for n in a.nodes], [n.score for n in b.nodes], atol=1e-5)
+
+
+def test_a_second_process_reuses_the_collection_and_the_cli_answers_from_it(both):
+    """Opened again (a new process, the collection loaded from disk): nothing is written, and
+    `qingfeng ask` cites the same article on either backend."""
+    store, local, remote, stats, settings = both
+    remote.chunks.close()
+    env_milvus = {"QINGFENG_MILVUS_URI": settings.milvus_uri}
+    question = "接待对象在10人以上的，陪餐人数有什么要求？"
+    answers = {}
+    for name, extra in (("local", {}), ("milvus", env_milvus)):
+        done = subprocess.run([sys.executable, "-m", "assistant.cli.commands", "ask", "--json", "--index", str(store.dir),
+                               question], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, **extra})
+        assert done.returncode == 0, done.stderr
+        answers[name] = json.loads(done.stdout)
+    first = [(c["title"], c["version"], c["article"]) for c in answers["local"]["citations"]]
+    assert first and first == [(c["title"], c["version"], c["article"]) for c in answers["milvus"]["citations"]]
+    assert answers["milvus"]["answer"] == answers["local"]["answer"]
+    again, stats = ensure_search_index(store, settings)
+    assert stats["milvus_rows"] == 0 and len(again) == len(local)
+
+
+def test_the_collection_follows_the_store_without_embedding_again(tmp_path):
+    """Demo documents: four files, then a fifth, then one removed. Each time the collection holds
+    exactly the store's chunks, and no chunk is embedded again (the vectors come from the cache)."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    files = sorted((ROOT / "corpus").glob("qingfeng_*.md"))
+    for f in files[:4]:
+        shutil.copy(f, folder / f.name)
+    store = Store(tmp_path / "index")
+    settings = milvus_settings(tmp_path / "milvus")
+
+    def collection_ids(index) -> set[str]:
+        client = index.chunks._client
+        rows = client.query(settings.milvus_collection, filter="", output_fields=["id"], limit=16384)
+        return {r["id"] for r in rows}
+
+    ingest_paths([folder], store)
+    first, stats = ensure_search_index(store, settings)
+    assert stats["milvus_rows"] == len(first) and collection_ids(first) == {n.node_id for n in first.nodes}
+    first.chunks.close()
+
+    shutil.copy(files[4], folder / files[4].name)
+    ingest_paths([folder], store)
+    second, stats = ensure_search_index(store, settings)
+    assert stats["embedded"] < len(second) - len(first) + 1  # only the new file's chunks, if any were uncached
+    assert collection_ids(second) == {n.node_id for n in second.nodes} and len(second) > len(first)
+    second.chunks.close()
+
+    dropped = store.documents()[0].doc_id
+    store.delete_document(dropped)
+    third, stats = ensure_search_index(store, settings)
+    assert stats["embedded"] == 0 and len(third) < len(second)
+    assert collection_ids(third) == {n.node_id for n in third.nodes}
+    assert not any(n.metadata["doc_id"] == dropped for n in third.nodes)
+    third.chunks.close()
+
+
+def test_an_unreachable_milvus_is_said_in_chinese(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket is closed
+    with pytest.raises(MilvusUnavailable, match="无法连接 Milvus 检索服务"):
+        MilvusChunks(MilvusTarget(f"http://127.0.0.1:{port}"), 384).data_version()
+    done = subprocess.run([sys.executable, "-m", "assistant.cli.commands", "search", "--index", str(tmp_path / "none"),
+                           "公务接待"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "QINGFENG_MILVUS_URI": f"http://127.0.0.1:{port}"})
+    assert done.returncode != 0 and "Traceback" not in done.stderr
