@@ -447,7 +447,7 @@ def main() -> None:
 
         if not isinstance(exc, MilvusUnavailable):
             raise
-        err_console.print(f"[red]错误：[/]{escape(str(exc))}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]错误：[/]{escape(str(exc))}（{escape(exc.detail)}）", highlight=False, soft_wrap=True)
         sys.exit(1)
 
 

@@ -31,7 +31,12 @@ BATCH = 500  # rows per insert
 
 
 class MilvusUnavailable(RuntimeError):
-    """Milvus cannot be reached or refused a call; the message is Chinese and says what to do."""
+    """Milvus cannot be reached or refused a call. `str()` is the Chinese message for users (what
+    failed and what to do); `detail` is the client's own error, for logs and the CLI."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail
 
 
 @dataclass
@@ -65,18 +70,25 @@ class MilvusChunks:
         try:
             return MilvusClient(uri=uri, token=self.target.token or "")
         except Exception as exc:  # noqa: BLE001 - any failure to connect becomes one clear message
-            raise MilvusUnavailable(f"无法连接 Milvus 检索服务 {self.target.describe()}：{_reason(exc)}。"
-                                    "请确认服务已启动、地址和令牌（QINGFENG_MILVUS_URI / QINGFENG_MILVUS_TOKEN）正确。") from exc
+            raise MilvusUnavailable(f"无法连接 Milvus 检索服务 {self.target.describe()}。请确认服务已启动、"
+                                    "地址和令牌（QINGFENG_MILVUS_URI / QINGFENG_MILVUS_TOKEN）正确。", _reason(exc)) from exc
 
     def _call(self, what: str, fn: Callable, *args, **kwargs):
         try:
             with self._lock:
-                return fn(*args, **kwargs)
+                try:
+                    return fn(*args, **kwargs)
+                except Exception as exc:  # noqa: BLE001
+                    if "released" not in str(exc):
+                        raise
+                    # A restarted server holds the collection released: load it and try once more.
+                    self._client.load_collection(self.target.collection)
+                    return fn(*args, **kwargs)
         except MilvusUnavailable:
             raise
         except Exception as exc:  # noqa: BLE001
-            raise MilvusUnavailable(f"Milvus 检索服务{what}失败（{self.target.describe()}）：{_reason(exc)}。"
-                                    "请检查服务是否正常，稍后再试。") from exc
+            raise MilvusUnavailable(f"Milvus 检索服务{what}失败（{self.target.describe()}）。请检查服务是否正常，"
+                                    "稍后再试。", _reason(exc)) from exc
 
     # Building
 

@@ -22,6 +22,7 @@ import gradio as gr  # noqa: E402
 from assistant.answer import Conversation
 from assistant.knowledge_base import KnowledgeBase
 from assistant.retrieval import SearchFilters
+from assistant.retrieval.milvus import MilvusUnavailable
 from assistant.web.feedback import RATINGS, FeedbackStore
 from assistant.web.render import (
     MAX_TURNS_SHOWN,
@@ -98,6 +99,11 @@ class Chat:
         conversation.turns = session.turns
         try:
             answer = conversation.ask(question, use_llm=False)
+        except MilvusUnavailable as exc:  # the search service is down: say so, and what to do
+            log.warning("answering failed: %s (%s)", exc, exc.detail)
+            messages[-1]["content"] = notice_html(f"暂时无法回答：{exc}")
+            yield messages, gr.skip(), session, gr.skip()
+            return
         except Exception:  # noqa: BLE001 - the user gets a message, the log the details
             log.exception("answering failed: %s", question)
             messages[-1]["content"] = notice_html("回答时出错了，请稍后重新提问。（如果管理员正在更新知识库，可能需要几秒钟。）")
@@ -172,7 +178,10 @@ class Chat:
         answerer = self.kb.answerer()
         if answerer is None:
             raise gr.Error(EMPTY_KB)
-        answer = answerer.ask(q)
+        try:
+            answer = answerer.ask(q)
+        except MilvusUnavailable as exc:
+            raise gr.Error(f"暂时无法回答：{exc}") from exc
         return {"question": question, **answer.contract()}
 
 
