@@ -306,6 +306,11 @@ class Store:
                 self.db.execute("DELETE FROM documents WHERE doc_id = ?", (one,))
         return paths
 
+    def change_marker(self) -> int:
+        """SQLite's data_version: a number that changes when another connection (another process,
+        or this process's other Store) commits a change. Cheap: for polling."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
     def data_version(self) -> str:
         """Changes whenever the stored documents or their metadata change (for derived indexes)."""
         rows = self.db.execute("SELECT doc_id, meta, ingested_at FROM documents ORDER BY doc_id").fetchall()

@@ -137,11 +137,13 @@ class KnowledgeBase:
         self._generation = 0
         self._filtered: dict[tuple, Answerer] = {}  # answerers by (engine generation, filters)
         self._filtered_lock = threading.Lock()
+        self._closed = threading.Event()
         if self.read_store.counts()["nodes"]:
             index, _ = ensure_search_index(self.read_store, self.settings)
             self._swap(index)
 
     def close(self) -> None:
+        self._closed.set()
         if self.job is not None:
             self.job.wait(60)
         self.read_store.close()
@@ -180,6 +182,46 @@ class KnowledgeBase:
         self._generation += 1
         self.engine = Engine(self._generation, self.read_store, index, base, time.time())
         return self.engine
+
+    # Replicas: other processes that serve the same index folder
+
+    def follow(self, interval: float = 2.0) -> threading.Thread:
+        """Check every `interval` seconds whether another process changed the store (an upload,
+        edit or delete through another replica) and, if so, switch the chat to the new index (the
+        one that process saved, or built here). The chat answers from the old one meanwhile."""
+        def loop() -> None:
+            last = self.read_store.change_marker()
+            while not self._closed.wait(interval):
+                try:
+                    marker = self.read_store.change_marker()
+                    if marker != last and self.catch_up():
+                        last = marker
+                except Exception:  # noqa: BLE001 - logged; the next round tries again
+                    log.exception("following the store failed")
+
+        thread = threading.Thread(target=loop, name="qingfeng-follow", daemon=True)
+        thread.start()
+        return thread
+
+    def catch_up(self) -> bool:
+        """Bring the engine in step with the store if it is behind and no job of this process runs.
+        -> False when it must be tried again later (a job runs), else True."""
+        if not self._job_lock.acquire(blocking=False):
+            return False
+        try:
+            held = self.engine.index.data_version if self.engine else None
+            if self.read_store.data_version() == held:
+                return True
+            if not self.read_store.counts()["nodes"]:
+                self._generation += 1
+                self.engine = None
+            else:
+                index, _ = ensure_search_index(self.read_store, self.settings)
+                self._swap(index)
+            log.info("switched to the store's new content (written by another process)")
+            return True
+        finally:
+            self._job_lock.release()
 
     # Admin jobs
 

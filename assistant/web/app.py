@@ -305,6 +305,7 @@ def serve(index_dir, corpus_dir, host: str | None = None, port: int | None = Non
                 print(f"检索索引已更新：{stats['chunks']} 个片段，新向量化 {stats['embedded']} 个"
                       f"（共 {stats['seconds']:.1f} 秒）", flush=True)
     kb = KnowledgeBase(index_dir, settings)
+    kb.follow()  # other replicas serving the same folder: their uploads show here within seconds
     auth = AdminAuth(settings)
     print(f"知识库管理：{'已启用（用户 ' + auth.user + '）' if auth.enabled else '未启用（设置 QINGFENG_ADMIN_USER 和 QINGFENG_ADMIN_PASSWORD 后启用）'}",
           flush=True)
