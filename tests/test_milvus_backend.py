@@ -62,6 +62,26 @@ def test_milvus_finds_the_same_passages_with_the_same_scores(both):
         assert np.allclose([n.score for n in a.nodes], [n.score for n in b.nodes], atol=1e-5)
 
 
+def test_filters_run_in_milvus_as_expressions(both):
+    """A document filter and "current versions only" become a Milvus expression: every passage is
+    from a kept document, and the passages are the local backend's."""
+    from assistant.retrieval import SearchFilters
+
+    store, local, remote, stats, settings = both
+    reception = next(d for d in store.documents() if "国内公务接待管理规定" in d.title)
+    for filters, question in ((SearchFilters(documents=[reception.doc_id]), "陪餐人数"),
+                              (SearchFilters(include_superseded=False), "违反组织纪律的处分"),
+                              (SearchFilters(doc_types=["法规"], statuses=["现行有效"]), "收受礼金")):
+        mask = filters.mask(remote)
+        where = remote.where(mask)
+        assert where.startswith("doc_id in [") and all(f'"{d}"' in where for d, rows in remote.rows_by_doc.items()
+                                                       if mask[rows[0]])
+        a = make_retriever(local, settings.model_copy(update={"milvus_uri": None}), filters=filters).search(question)
+        b = make_retriever(remote, settings, filters=filters).search(question)
+        assert b.nodes and all(mask[remote._row_of[n.node.node_id]] for n in b.nodes)
+        assert [n.node.node_id for n in a.nodes] == [n.node.node_id for n in b.nodes]
+
+
 def test_a_second_process_reuses_the_collection_and_the_cli_answers_from_it(both):
     """Opened again (a new process, the collection loaded from disk): nothing is written, and
     `qingfeng ask` cites the same article on either backend."""

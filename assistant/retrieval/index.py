@@ -163,7 +163,9 @@ class SearchIndex:
         df = int(indptr[token_id + 1] - indptr[token_id]) if indptr is not None else 0
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def dense_search(self, query_vector: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The k nearest chunks (rows, inner products). `mask` (rows a filter keeps) is for backends
+        that filter while searching; here the caller filters the rows afterwards."""
         k = min(k, len(self.nodes))
         if k == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
@@ -180,8 +182,10 @@ class SearchIndex:
         keep = rows[0] >= 0
         return rows[0][keep], scores[0][keep]
 
-    def lexical_scores(self, tokens: list[str], weights: dict[str, float] | None = None) -> np.ndarray:
-        """BM25 score of every chunk; tokens unknown to the index are ignored.
+    def lexical_scores(self, tokens: list[str], weights: dict[str, float] | None = None,
+                       mask: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every chunk; tokens unknown to the index are ignored (`mask`: as in
+        dense_search).
 
         `weights` gives some tokens a weight other than 1 (e.g. 0.5 for bridging terms); tokens
         are scored in one call per distinct weight.

@@ -18,6 +18,7 @@ phrase checks and relevance features read them); only the two searches move to M
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -159,16 +160,17 @@ class MilvusChunks:
 
     # Searching
 
-    def dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+    def dense(self, vector: np.ndarray, k: int, where: str = "") -> list[tuple[str, float]]:
+        """The k nearest chunks among those `where` (a Milvus filter expression) keeps."""
         hits = self._call("查询", self._client.search, self.target.collection, data=[vector.astype(np.float32).tolist()],
-                          anns_field="dense", limit=k, search_params={"metric_type": "IP"})
+                          anns_field="dense", limit=k, filter=where, search_params={"metric_type": "IP"})
         return [(h["id"], float(h["distance"])) for h in hits[0]]
 
-    def lexical(self, query: dict[int, float], k: int) -> list[tuple[str, float]]:
+    def lexical(self, query: dict[int, float], k: int, where: str = "") -> list[tuple[str, float]]:
         if not query:
             return []
         hits = self._call("查询", self._client.search, self.target.collection, data=[query], anns_field="bm25",
-                          limit=k, search_params={"metric_type": "IP"})
+                          limit=k, filter=where, search_params={"metric_type": "IP"})
         return [(h["id"], float(h["distance"])) for h in hits[0] if h["distance"] > 0]
 
     def drop(self) -> None:
@@ -213,19 +215,29 @@ class MilvusSearchIndex(SearchIndex):
         index._row_of = {node.node_id: row for row, node in enumerate(local.nodes)}
         return index
 
-    def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def where(self, mask: np.ndarray | None) -> str:
+        """A filter's rows as a Milvus expression. Every filter keeps or drops whole documents
+        (SearchFilters), so the expression lists the documents kept."""
+        if mask is None:
+            return ""
+        kept = [doc_id for doc_id, rows in self.rows_by_doc.items() if mask[rows[0]]]
+        return "doc_id in [" + ", ".join(json.dumps(d) for d in kept) + "]"
+
+    def dense_search(self, query_vector: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, len(self.nodes))
-        hits = [(self._row_of[i], s) for i, s in self.chunks.dense(query_vector.reshape(-1), k) if i in self._row_of] if k else []
+        found = self.chunks.dense(query_vector.reshape(-1), k, self.where(mask)) if k else []
+        hits = [(self._row_of[i], s) for i, s in found if i in self._row_of]
         return (np.array([r for r, _ in hits], dtype=np.int64), np.array([s for _, s in hits], dtype=np.float32))
 
-    def lexical_scores(self, tokens: list[str], weights: dict[str, float] | None = None) -> np.ndarray:
+    def lexical_scores(self, tokens: list[str], weights: dict[str, float] | None = None,
+                       mask: np.ndarray | None = None) -> np.ndarray:
         total = np.zeros(len(self.nodes), dtype=np.float32)
         query: dict[int, float] = {}
         for token in tokens:
             token_id = self._vocab.get(token)
             if token_id is not None:  # a repeated token counts again, as in bm25s
                 query[int(token_id)] = query.get(int(token_id), 0.0) + float((weights or {}).get(token, 1.0))
-        for node_id, score in self.chunks.lexical(query, min(self.LEXICAL_DEPTH, len(self.nodes))):
+        for node_id, score in self.chunks.lexical(query, min(self.LEXICAL_DEPTH, len(self.nodes)), self.where(mask)):
             row = self._row_of.get(node_id)
             if row is not None:
                 total[row] = score

@@ -154,7 +154,7 @@ class _IndexRetriever(BaseRetriever):
             extra = [t for term in extra_terms for t in segmenter().tokens(term)]
             weights = {t: 0.5 for t in extra if t not in tokens}
             tokens = tokens + [t for t in extra if t not in tokens]
-        scores = self.index.lexical_scores(tokens, weights)
+        scores = self.index.lexical_scores(tokens, weights, mask=mask)
         return [(r, float(scores[r])) for r in _ranked(scores, mask, CANDIDATES)]
 
     def dense_rows(self, question: str, mask) -> list[int]:
@@ -163,7 +163,7 @@ class _IndexRetriever(BaseRetriever):
     def dense_hits(self, question: str, mask) -> list[tuple[int, float]]:
         vector = self.embedder.embed_queries([question])[0]
         k = CANDIDATES if mask is None else min(len(self.index), CANDIDATES * 10)
-        rows, scores = self.index.dense_search(vector, k)
+        rows, scores = self.index.dense_search(vector, k, mask=mask)
         return [(int(r), float(s)) for r, s in zip(rows, scores) if mask is None or mask[r]][:CANDIDATES]
 
 
