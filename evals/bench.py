@@ -3,6 +3,11 @@
 they grow on synthetic corpora (replicated chunks, random vectors).
 
     python -m evals.bench [--index DIR] [--sizes 10000,100000,1000000] [--queries 50]
+    python -m evals.bench --backend milvus --sizes 10000,100000   # searches in a Milvus Lite server
+
+With `--backend milvus` each synthetic corpus goes into a Milvus Lite gRPC server started on
+127.0.0.1 for it (a process of its own, so its memory is reported apart from this one's), and the
+table adds the write rate and the server's peak memory.
 
 OMP_WAIT_POLICY is PASSIVE unless set (assistant/__init__.py); run with OMP_WAIT_POLICY=ACTIVE to
 see what spinning OpenMP threads cost beside a busy process.
@@ -83,7 +88,56 @@ def synthetic_index(base: SearchIndex, size: int, dense_kind: str) -> tuple[Sear
     vectors = rng.standard_normal((size, 384), dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     index = SearchIndex(nodes, make_dense_index(vectors, dense_kind), make_lexical_index(tokens), base.model, "synthetic")
+    index.vectors = vectors  # kept for a Milvus backend to load
     return index, time.perf_counter() - started
+
+
+def milvus_server(folder: Path):
+    """A Milvus Lite gRPC server on 127.0.0.1 -> (process, port)."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(folder), "--host",
+                                "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, port
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("Milvus Lite server did not start")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def on_milvus(big: SearchIndex, size: int, embedder, queries: list[str], rounds: int) -> str:
+    """Load `big` into a fresh Milvus Lite server and measure -> the table row's Milvus columns."""
+    from assistant.retrieval.milvus import MilvusChunks, MilvusSearchIndex, MilvusTarget
+
+    with tempfile.TemporaryDirectory(prefix="qingfeng-milvus-") as folder:
+        process, port = milvus_server(Path(folder))
+        try:
+            chunks = MilvusChunks(MilvusTarget(f"http://127.0.0.1:{port}", collection=f"bench_{size}"), embedder.dim)
+            started = time.perf_counter()
+            chunks.sync(big, big.vectors)
+            write_s = time.perf_counter() - started
+            p50, p95 = latency(QingfengRetriever(MilvusSearchIndex.over(big, chunks), embedder, top_k=10), queries, rounds)
+            server_mb = peak_rss_mb(process.pid)
+            chunks.close()
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+    return f"{size / write_s:,.0f} chunks/s | {p50:.1f} | {p95:.1f} | {server_mb:,.0f}"
 
 
 def main() -> None:
@@ -92,6 +146,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--dense", default="auto", help="dense index for the synthetic corpora: flat, hnsw, ivfpq, auto")
+    parser.add_argument("--backend", choices=["local", "milvus"], default="local",
+                        help="milvus: the synthetic corpora also searched in a Milvus Lite server")
     args = parser.parse_args()
 
     embedder = load_embedder()
@@ -129,14 +185,17 @@ def main() -> None:
     print("|:--|:--|:--|:--|:--|")
     for name, (p50, p95, e50, e95) in (("idle", idle), ("beside a CPU-bound process", contended)):
         print(f"| {name} | {p50:.1f} | {p95:.1f} | {e50:.1f} | {e95:.1f} |")
-    print("\n| chunks | dense index | build s | p50 ms | p95 ms | peak memory MB |")
-    print("|:--|:--|:--|:--|:--|:--|")
+    milvus = args.backend == "milvus"
+    print("\n| chunks | dense index | build s | p50 ms | p95 ms | peak memory MB |"
+          + (" Milvus write | Milvus p50 ms | Milvus p95 ms | Milvus server peak MB |" if milvus else ""))
+    print("|:--|:--|:--|:--|:--|:--|" + ("--|--|--|--|" if milvus else ""))
     for size in [int(s) for s in args.sizes.split(",") if s]:
         gc.collect()
         kind = args.dense if args.dense != "auto" else ("hnsw" if size > 200_000 else "flat")
         big, build_s = synthetic_index(index, size, kind)
         p50, p95 = latency(QingfengRetriever(big, embedder, top_k=10), QUESTIONS, args.queries)
-        print(f"| {size:,} | {kind} | {build_s:.0f} | {p50:.1f} | {p95:.1f} | {peak_memory_mb():.0f} |", flush=True)
+        extra = (" " + on_milvus(big, size, embedder, QUESTIONS, args.queries) + " |") if milvus else ""
+        print(f"| {size:,} | {kind} | {build_s:.0f} | {p50:.1f} | {p95:.1f} | {peak_memory_mb():.0f} |{extra}", flush=True)
         del big
     if tmp:
         tmp.cleanup()

@@ -98,6 +98,7 @@ class SearchIndex:
     model: str
     data_version: str
     rows_by_doc: dict[str, list[int]] = field(default_factory=dict)
+    filters_in_search = False  # True for backends that apply a filter's mask while searching
 
     def __post_init__(self) -> None:
         self.rows_by_doc = {}

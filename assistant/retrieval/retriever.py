@@ -162,7 +162,9 @@ class _IndexRetriever(BaseRetriever):
 
     def dense_hits(self, question: str, mask) -> list[tuple[int, float]]:
         vector = self.embedder.embed_queries([question])[0]
-        k = CANDIDATES if mask is None else min(len(self.index), CANDIDATES * 10)
+        # A filter applied after the search needs more candidates; a backend that filters while
+        # searching (Milvus) returns CANDIDATES that all pass.
+        k = CANDIDATES if mask is None or self.index.filters_in_search else min(len(self.index), CANDIDATES * 10)
         rows, scores = self.index.dense_search(vector, k, mask=mask)
         return [(int(r), float(s)) for r, s in zip(rows, scores) if mask is None or mask[r]][:CANDIDATES]
 
