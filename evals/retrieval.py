@@ -208,6 +208,11 @@ def main() -> None:
         elif name == "product":
             retriever = make_retriever(index, settings, top_k=k)
             searchers[name] = lambda q, r=retriever: [_node_passage(x) for x in r.retrieve(q)]
+        elif name == "milvus_bm25":  # Milvus's own BM25 (evals/milvus_bm25.py)
+            from evals.milvus_bm25 import native_bm25_searcher
+
+            search = native_bm25_searcher(index, args.index / "milvus", k)
+            searchers[name] = lambda q, s=search: [_node_passage(x) for x in s(q)]
         elif name == "llamaindex":
             from evals.llamaindex_baseline import build_baseline
 
