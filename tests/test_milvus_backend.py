@@ -150,3 +150,19 @@ def test_an_unreachable_milvus_is_said_in_chinese():
         MilvusChunks(MilvusTarget(f"http://127.0.0.1:{port}"), 384).data_version()
     assert str(caught.value).startswith(f"无法连接 Milvus 检索服务 http://127.0.0.1:{port}（集合 qingfeng_chunks）")
     assert "Exception" not in str(caught.value) and caught.value.detail
+
+
+def test_batch_faq_is_the_same_on_both_backends(tmp_path):
+    """`qingfeng faq` (which asks every candidate question to check it) on the demo corpus writes
+    the same entries, with the same sources, whichever backend searches."""
+    with Store(tmp_path / "index") as store:
+        ingest_paths([ROOT / "corpus"], store)
+    written = {}
+    for name, extra in (("local", {}), ("milvus", {"QINGFENG_MILVUS_URI": str(tmp_path / "milvus" / "milvus.db")})):
+        out = tmp_path / f"faq-{name}.jsonl"
+        done = subprocess.run([sys.executable, "-m", "assistant.cli.commands", "faq", "--index", str(tmp_path / "index"),
+                               "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                              env={**os.environ, **extra})
+        assert done.returncode == 0, done.stderr
+        written[name] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(written["local"]) >= 10 and written["local"] == written["milvus"]
