@@ -218,7 +218,9 @@ class MilvusSearchIndex(SearchIndex):
 
     @classmethod
     def over(cls, local: SearchIndex, chunks: MilvusChunks) -> "MilvusSearchIndex":
-        index = cls(local.nodes, local.dense, local.lexical, local.model, local.data_version)
+        # The local FAISS index is not kept: Milvus does the dense search (at 1M chunks that is
+        # 1.5 GB this process does not hold).
+        index = cls(local.nodes, None, local.lexical, local.model, local.data_version)
         index.chunks = chunks
         index._row_of = {node.node_id: row for row, node in enumerate(local.nodes)}
         return index
