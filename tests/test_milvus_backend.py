@@ -166,3 +166,24 @@ def test_batch_faq_is_the_same_on_both_backends(tmp_path):
         assert done.returncode == 0, done.stderr
         written[name] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(written["local"]) >= 10 and written["local"] == written["milvus"]
+
+
+def test_check_repairs_a_collection_that_lost_rows(tmp_path):
+    """`qingfeng check` with Milvus: a collection missing rows (deleted behind the app's back) is
+    written again and reported; a healthy one is reported as such (an unreachable one: exit 1,
+    tests/test_milvus_server.py)."""
+    from assistant.knowledge_base.check import check_index
+
+    with Store(tmp_path / "index") as store:
+        ingest_paths([ROOT / "corpus"], store)
+    settings = milvus_settings(tmp_path / "milvus")
+    index, _ = ensure_search_index(Store(tmp_path / "index"), settings)
+    lost = [n.node_id for n in index.nodes[:7]]
+    index.chunks._client.delete(settings.milvus_collection, ids=lost)
+    index.chunks.close()
+
+    report = check_index(tmp_path / "index", settings)
+    found = dict(report.lines)["Milvus 检索服务"]
+    assert report.ok and f"已写入 {len(index)} 个片段，现与知识库一致" in found
+    report = check_index(tmp_path / "index", settings)
+    assert report.ok and f"正常（{len(index)} 个片段，与知识库一致）" in dict(report.lines)["Milvus 检索服务"]

@@ -107,3 +107,8 @@ def test_the_cli_says_in_chinese_that_the_server_is_down(tmp_path):
                           env={**os.environ, "QINGFENG_MILVUS_URI": f"http://127.0.0.1:{port}"})
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"无法连接 Milvus 检索服务 http://127.0.0.1:{port}" in done.stderr and "QINGFENG_MILVUS_URI" in done.stderr
+    checked = subprocess.run([sys.executable, "-m", "assistant.cli.commands", "check", "--index", str(tmp_path / "index")],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "QINGFENG_MILVUS_URI": f"http://127.0.0.1:{port}"})
+    assert checked.returncode == 1 and "数据库：正常" in checked.stdout and "Traceback" not in checked.stderr
+    assert f"Milvus 检索服务：无法连接 Milvus 检索服务 http://127.0.0.1:{port}" in checked.stdout

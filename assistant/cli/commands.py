@@ -407,13 +407,13 @@ def faq(
 
 @app.command()
 def check(index: IndexOption = None) -> None:
-    """检查知识库和检索索引（数据库完整性、文件校验值），并修复能修复的：重建损坏或过期的索引、清除残留的临时文件夹。"""
+    """检查知识库和检索索引（数据库完整性、文件校验值；设置了 Milvus 时还检查其集合），并修复能修复的：重建损坏或过期的索引、清除残留的临时文件夹、使 Milvus 集合与知识库一致。"""
     from assistant.knowledge_base.check import check_index
 
     report = check_index(index or get_settings().index_dir)
     for what, finding in report.lines:
         console.print(f"[bold]{what}[/]：{escape(finding)}", highlight=False, soft_wrap=True)
-    if not report.store_ok:
+    if not report.ok:
         raise typer.Exit(1)
 
 

@@ -1,6 +1,7 @@
 """`qingfeng check`: verify an index directory — the store's database (SQLite's full integrity
 check, counts) and the search index (checksums, up to date) — and repair what can be repaired:
-a damaged or stale search index is rebuilt from the store, leftover temporary folders go. A
+a damaged or stale search index is rebuilt from the store, leftover temporary folders go, and
+with QINGFENG_MILVUS_URI the Milvus collection is checked and brought in step with the store. A
 damaged store cannot be repaired here; the report says what to do (re-ingest the files)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from assistant.config import Settings, get_settings
 from assistant.retrieval.build import ensure_search_index
 from assistant.retrieval.index import index_lock, remove_leftovers
+from assistant.retrieval.milvus import MilvusUnavailable
 from ingest.store import STORE_FILE, DamagedStore, Store
 
 
@@ -18,6 +20,11 @@ from ingest.store import STORE_FILE, DamagedStore, Store
 class CheckReport:
     lines: list[tuple[str, str]] = field(default_factory=list)  # (what, finding), in Chinese
     store_ok: bool = True
+    milvus_ok: bool = True  # with QINGFENG_MILVUS_URI: the service answered
+
+    @property
+    def ok(self) -> bool:
+        return self.store_ok and self.milvus_ok
 
     def add(self, what: str, finding: str) -> None:
         self.lines.append((what, finding))
@@ -51,10 +58,20 @@ def check_index(index_dir: str | Path, settings: Settings | None = None) -> Chec
         if not counts["nodes"]:
             report.add("检索索引", "知识库为空，无需索引")
             return report
-        _, stats = ensure_search_index(store, settings)  # loads, verifies, rebuilds when it must
+        try:
+            index, stats = ensure_search_index(store, settings)  # loads, verifies, rebuilds when it must
+        except MilvusUnavailable as exc:
+            report.milvus_ok = False
+            report.add("Milvus 检索服务", f"{exc}（{exc.detail}）")
+            return report
         if not stats["rebuilt"]:
             report.add("检索索引", "正常（所有文件校验值一致）")
         else:
             state = f"已损坏（{stats['repaired']}）" if stats.get("repaired") else "已过期"
             report.add("检索索引", f"{state}，已从知识库重建：{stats['chunks']} 个片段")
+        if settings.milvus_uri:  # the collection was brought in step by ensure_search_index
+            written = stats.get("milvus_rows", 0)
+            where = index.chunks.target.describe()
+            report.add("Milvus 检索服务", f"{where}：已写入 {written} 个片段，现与知识库一致" if written
+                       else f"{where}：正常（{len(index)} 个片段，与知识库一致）")
     return report
