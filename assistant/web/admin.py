@@ -1,10 +1,10 @@
 """The knowledge-base tab (知识库): admin login and the admin actions.
 
 Credentials come from the settings (QINGFENG_ADMIN_USER / QINGFENG_ADMIN_PASSWORD); there is no
-default password, and without both the tab says it is disabled. Signing in goes through the login
-route of `sessions.AdminGate` (throttled, see `throttle`), which sets an HttpOnly cookie holding a
-server-side token; every action checks that cookie on the server, so a page or API client that
-never logged in cannot upload, edit, delete or re-index.
+default password, and without both the tab says it is disabled. Signing in goes through the route
+`/qingfeng/login` (`sessions.session_routes`, throttled by `throttle`), which sets an HttpOnly
+cookie holding a server-side token; every action checks that cookie on the server, so a page or
+API client that never logged in cannot upload, edit, delete or re-index.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Admin:
         return [(document_label(d), d.doc_id) for d in self.kb.documents()]
 
     def sign_in(self, user: str, password: str, address: str) -> SignIn:
-        """The login route's check (see sessions.AdminGate): throttle, then password, then a token."""
+        """The login route's check (sessions.session_routes): throttle, then password, then a token."""
         user = (user or "").strip()
         if not self.auth.enabled:
             return SignIn(None, DISABLED, 403)
