@@ -198,6 +198,10 @@ def test_a_flood_of_wrong_logins_locks_its_address_out_not_the_admin(app):
     token = cookie.split(";", 1)[0].split("=", 1)[1]
     assert len(token) >= 40 and token not in app.log.read_text()
 
+    for body in (b"not json", b'{"user": "x", "password": "' + b"p" * 5000 + b'"}'):  # bad or oversized
+        status, headers, text = _post(app.url, "/qingfeng/login", body, {"Content-Type": "application/json"})
+        assert status == 400 and "登录请求格式不对" in json.loads(text)["message"] and "set-cookie" not in headers
+
     # What the page shows after the form was posted: the cookie decides, not what the event is sent.
     shown = _fn_index(app.url, "after_login")
     refused = _queue_call(app.url, shown, [ADMIN_USER, "已登录"], source="127.0.0.2")

@@ -28,6 +28,7 @@ COOKIE = "qf_admin"
 LOGIN_ROUTE = "/qingfeng/login"
 LOGOUT_ROUTE = "/qingfeng/logout"
 IDLE_SECONDS = 8 * 3600  # a session unused this long ends
+MAX_LOGIN_BYTES = 4096  # a login request is a user name and a password
 LOGIN_REQUIRED = "请先以管理员身份登录。"
 
 
@@ -87,6 +88,9 @@ def session_routes(sign_in: Callable[[str, str, str], SignIn], sessions: AdminSe
     web app's Admin.sign_in (throttle, password check, new token)."""
 
     async def login(request: Request) -> Response:
+        length = request.headers.get("content-length", "")
+        if not length.isdigit() or int(length) > MAX_LOGIN_BYTES:
+            return JSONResponse({"ok": False, "message": "登录请求格式不对。"}, status_code=400)
         try:
             body = json.loads(await request.body() or b"{}")
             user, password = str(body.get("user", "")), str(body.get("password", ""))
