@@ -92,27 +92,6 @@ def synthetic_index(base: SearchIndex, size: int, dense_kind: str) -> tuple[Sear
     return index, time.perf_counter() - started
 
 
-def milvus_server(folder: Path):
-    """A Milvus Lite gRPC server on 127.0.0.1 -> (process, port)."""
-    import socket
-    import subprocess
-    import sys
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(folder), "--host",
-                                "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process, port
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("Milvus Lite server did not start")
-
-
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -123,20 +102,20 @@ def peak_rss_mb(pid: int) -> float:
 def on_milvus(big: SearchIndex, size: int, embedder, queries: list[str], rounds: int) -> str:
     """Load `big` into a fresh Milvus Lite server and measure -> the table row's Milvus columns."""
     from assistant.retrieval.milvus import MilvusChunks, MilvusSearchIndex, MilvusTarget
+    from evals.milvus_server import start_milvus_lite, stop
 
     with tempfile.TemporaryDirectory(prefix="qingfeng-milvus-") as folder:
-        process, port = milvus_server(Path(folder))
+        process, port = start_milvus_lite(Path(folder))
         try:
             chunks = MilvusChunks(MilvusTarget(f"http://127.0.0.1:{port}", collection=f"bench_{size}"), embedder.dim)
             started = time.perf_counter()
-            chunks.sync(big, big.vectors)
+            chunks.sync(big, lambda: big.vectors)
             write_s = time.perf_counter() - started
             p50, p95 = latency(QingfengRetriever(MilvusSearchIndex.over(big, chunks), embedder, top_k=10), queries, rounds)
             server_mb = peak_rss_mb(process.pid)
             chunks.close()
         finally:
-            process.terminate()
-            process.wait(timeout=60)
+            stop(process)
     return f"{size / write_s:,.0f} chunks/s | {p50:.1f} | {p95:.1f} | {server_mb:,.0f}"
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from evals.load import start_app
+from evals.milvus_server import start_milvus_lite, stop
 from tests.conftest import ROOT
 from tests.test_app_smoke import free_port
 from tests.test_web_app import _post
@@ -27,29 +27,7 @@ OTHER = "公务接待要不要公函？"
 
 
 def start_milvus(data: Path, port: int, log: Path) -> subprocess.Popen:
-    with open(log, "a") as out:
-        process = subprocess.Popen([sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(data),
-                                    "--host", "127.0.0.1", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError("Milvus Lite server exited:\n" + log.read_text())
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("Milvus Lite server did not start:\n" + log.read_text())
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    return start_milvus_lite(data, port, log)[0]
 
 
 def ask(url: str, question: str = QUESTION) -> tuple[int, dict]:

@@ -68,16 +68,15 @@ def attach_milvus(index: SearchIndex, settings: Settings, embedder) -> tuple[Sea
 
     token = settings.milvus_token.get_secret_value() if settings.milvus_token else ""
     chunks = MilvusChunks(MilvusTarget(settings.milvus_uri, token, settings.milvus_collection), embedder.dim)
-    held, count = chunks.data_version()
-    written = 0
-    if held != index.data_version or count != len(index):
+
+    def vectors():
         cache = EmbeddingCache(Path(settings.cache_dir) / "embeddings.sqlite")
         try:
-            vectors, _ = embed_with_cache(embedder, [embed_text(n) for n in index.nodes], cache)
+            return embed_with_cache(embedder, [embed_text(n) for n in index.nodes], cache)[0]
         finally:
             cache.close()
-        written = chunks.sync(index, vectors)
-    return MilvusSearchIndex.over(index, chunks), written
+
+    return MilvusSearchIndex.over(index, chunks), chunks.sync(index, vectors)
 
 
 def make_retriever(index: SearchIndex, settings: Settings | None = None, top_k: int = 10,

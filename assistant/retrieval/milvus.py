@@ -132,20 +132,19 @@ class MilvusChunks:
             return (versions.pop() if len(versions) == 1 else None), int(count)
         return self._call("读取", read)
 
-    def sync(self, index: SearchIndex, vectors: np.ndarray, progress: Callable[[int, int], None] | None = None) -> int:
+    def sync(self, index: SearchIndex, vectors: Callable[[], np.ndarray]) -> int:
         """Make the collection hold exactly `index`'s chunks (rows upserted, then rows of any other
-        data version deleted: safe when two processes sync the same version at once). -> rows written."""
+        data version deleted: safe when two processes sync the same version at once). `vectors()`
+        gives the chunks' vectors; it is called only when rows must be written. -> rows written."""
         held, count = self.data_version()
         if held == index.data_version and count == len(index):
             return 0
         name = self.target.collection
         if count == 0:  # empty: made again, so that its dense index suits the size
             self._call("建立集合", lambda: (self._client.drop_collection(name), self._ready(len(index))))
-        rows = list(self._rows(index, vectors))
+        rows = list(self._rows(index, vectors()))
         for start in range(0, len(rows), BATCH):
             self._call("写入", self._client.upsert, name, rows[start:start + BATCH])
-            if progress:
-                progress(min(start + BATCH, len(rows)), len(rows))
         self._call("清理", self._client.delete, name, filter=f'data_version != "{index.data_version}"')
         # Sealed and indexed now: rows left in growing segments are searched row by row (Milvus
         # Lite: 3.4 s a question at 10k chunks before a flush).
