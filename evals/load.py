@@ -142,7 +142,8 @@ def run_load(url: str, requests: int = 50, concurrency: int | None = None,
     }
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for the app and test servers)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -197,7 +198,7 @@ def main() -> None:
     url = args.url
     try:
         if tmp is not None:
-            port = _free_port()
+            port = free_port()
             process = start_app(Path(tmp.name) / "index", port)
             url = f"http://127.0.0.1:{port}"
         reports = {}

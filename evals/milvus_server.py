@@ -9,11 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from evals.load import free_port
 
 
 def start_milvus_lite(data: Path, port: int | None = None, log: Path | None = None) -> tuple[subprocess.Popen, int]:

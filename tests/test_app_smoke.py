@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -16,13 +15,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from evals.load import free_port
 from tests.conftest import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_app_builds_the_index_and_serves_the_demo_corpus(tmp_path: Path):
