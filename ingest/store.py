@@ -223,6 +223,14 @@ class Store:
             rows = self.db.execute("SELECT node FROM nodes WHERE doc_id = ? ORDER BY position", (doc_id,))
         return [TextNode.from_json(r[0]) for r in rows]
 
+    def node_counts(self) -> list[tuple[str, int, str]]:
+        """(doc_id, number of nodes, first node's id) of every searchable document, in the order
+        of `nodes()`."""
+        return self.db.execute(
+            "SELECT doc_id, COUNT(*), (SELECT node_id FROM nodes AS f WHERE f.doc_id = n.doc_id ORDER BY position LIMIT 1) "
+            f"FROM nodes AS n WHERE doc_id IN (SELECT doc_id FROM documents WHERE {self._NOT_A_COPY}) "
+            "GROUP BY doc_id ORDER BY doc_id").fetchall()
+
     def counts(self) -> dict[str, int]:
         q = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
         shown = f"FROM documents WHERE {self._NOT_A_COPY}"

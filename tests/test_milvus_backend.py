@@ -17,6 +17,7 @@ import pytest
 
 from assistant.config import get_settings
 from assistant.retrieval import ensure_search_index, make_retriever
+from assistant.retrieval.index import StoredNodes
 from assistant.retrieval.lexicon import segmenter
 from assistant.retrieval.milvus import MilvusChunks, MilvusTarget, MilvusUnavailable
 from assistant.retrieval.retriever import CANDIDATES
@@ -44,6 +45,12 @@ def both(shared_index, tmp_path_factory):
 def test_milvus_finds_the_same_passages_with_the_same_scores(both):
     store, local, remote, stats, settings = both
     assert stats["milvus_rows"] == len(local) and type(remote).__name__ == "MilvusSearchIndex"
+    # Thin: no FAISS index and no chunk in memory; BM25 arrays and the phrase text memory-mapped.
+    assert isinstance(remote.nodes, StoredNodes) and remote.dense is None
+    assert len(remote.nodes._cache) <= len(remote.rows_by_doc)  # one chunk a document, for its metadata
+    assert isinstance(remote.lexical.scores["data"], np.memmap) and remote.joined.encode
+    assert remote.rows_by_doc == {d: range(r[0], r[-1] + 1) for d, r in local.rows_by_doc.items()}
+    assert remote.doc_meta == local.doc_meta
     from assistant.retrieval.embeddings import load_embedder
 
     embedder = load_embedder(settings.embedding_model)
@@ -78,7 +85,7 @@ def test_filters_run_in_milvus_as_expressions(both):
                                                        if mask[rows[0]])
         a = make_retriever(local, settings.model_copy(update={"milvus_uri": None}), filters=filters).search(question)
         b = make_retriever(remote, settings, filters=filters).search(question)
-        assert b.nodes and all(mask[remote._row_of[n.node.node_id]] for n in b.nodes)
+        assert b.nodes and all(mask[remote.rows_of([n.node.node_id])[0]] for n in b.nodes)
         assert [n.node.node_id for n in a.nodes] == [n.node.node_id for n in b.nodes]
 
 

@@ -28,10 +28,11 @@ def ensure_search_index(
     once and never write over each other."""
     settings = settings or get_settings()
     embedder = load_embedder(settings.embedding_model)
+    thin = bool(settings.milvus_uri)  # Milvus searches: this process keeps no chunk in memory
 
     def load() -> tuple[SearchIndex | None, str | None]:
         try:
-            return load_search_index(store, model=embedder.name), None
+            return load_search_index(store, model=embedder.name, thin=thin), None
         except DamagedIndex as exc:
             return None, exc.reason
 
@@ -49,10 +50,12 @@ def ensure_search_index(
                     print(f"检索索引已损坏（{damaged}），正在从知识库重建……", file=sys.stderr, flush=True)
                 cache = EmbeddingCache(Path(settings.cache_dir) / "embeddings.sqlite")
                 try:
-                    index, stats = build_search_index(store, embedder, cache, dense_kind=settings.dense_index,
-                                                      progress=progress)
+                    index, stats = build_search_index(store, embedder, cache, progress=progress,
+                                                      dense_kind="none" if thin else settings.dense_index)
                 finally:
                     cache.close()
+                if thin:  # the chunks just built are let go: read from the store when needed
+                    index = load_search_index(store, model=embedder.name, thin=True) or index
                 stats = {**stats, "rebuilt": True, **({"repaired": damaged} if damaged else {})}
     if settings.milvus_uri:
         index, stats["milvus_rows"] = attach_milvus(index, settings, embedder)

@@ -1,7 +1,9 @@
 """Derived search indexes of a store: FAISS (dense) and BM25 over jieba words (lexical).
 
 Built from the store's nodes; vectors come from the embedding cache, so only new chunks are
-embedded. Written to `<index>/search/` atomically (a new folder swapped in by rename) under a file
+embedded. A "thin" index (Milvus backend, where both searches run in Milvus) keeps no chunk in
+memory: chunks are read from the store when asked for, the BM25 arrays are memory-mapped and the
+chunks' text for phrase checks is searched in a memory-mapped file (`phrases.bin`). Written to `<index>/search/` atomically (a new folder swapped in by rename) under a file
 lock (`search.lock`), so a reader never sees a half-written index and two writers never collide;
 leftover `search.tmp-*` / `search.old-*` folders are removed under the same lock. The manifest
 holds the SHA-256 of every file; a file that does not match, or does not load, makes the index
@@ -12,10 +14,13 @@ from __future__ import annotations
 
 import json
 import math
+import mmap
 import re
 import shutil
+import sqlite3
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,10 +29,12 @@ from llama_index.core.schema import TextNode
 
 from assistant.retrieval.embeddings import Embedder, EmbeddingCache, embed_with_cache
 from assistant.retrieval.lexicon import segmenter
-from ingest.store import Store
+from ingest.store import STORE_FILE, Store
 
 SEARCH_DIR = "search"
-FORMAT_VERSION = 2  # 2: the manifest lists every file with its SHA-256
+FORMAT_VERSION = 3  # 2: the manifest lists every file with its SHA-256; 3: phrases.bin
+PHRASES_FILE = "phrases.bin"  # every chunk's whitespace-free text, UTF-8, NUL between them
+PHRASE_STARTS_FILE = "phrase_starts.npy"  # where each chunk's text starts in it (bytes)
 LOCK_FILE = "search.lock"
 LOCK_TIMEOUT = 3600  # seconds a writer waits for another one (a build of a large corpus)
 
@@ -38,6 +45,8 @@ class DamagedIndex(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
 HNSW_ABOVE = 200_000  # "auto": exact search up to this many chunks, HNSW beyond
 
 
@@ -90,42 +99,154 @@ def make_lexical_index(token_lists: list[list[str]]):
     return index
 
 
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+class JoinedText:
+    """All chunks' whitespace-free texts in one string, NUL between them, for verbatim phrase
+    checks: a str in memory, or the UTF-8 bytes of `phrases.bin` memory-mapped (a UTF-8 needle can
+    only match at a character boundary, so bytes give the same answers)."""
+
+    def __init__(self, text: str | mmap.mmap, starts: np.ndarray):
+        self.text, self.starts = text, starts
+        self.encode = not isinstance(text, str)
+
+    @classmethod
+    def of(cls, texts: list[str]) -> "JoinedText":
+        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+        return cls("\x00".join(texts), np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64))
+
+    @classmethod
+    def mapped(cls, folder: Path) -> "JoinedText":
+        with open(folder / PHRASES_FILE, "rb") as handle:
+            size = handle.seek(0, 2)
+            text = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        return cls(text, np.load(folder / PHRASE_STARTS_FILE, mmap_mode="r"))
+
+    @staticmethod
+    def save(folder: Path, texts: Iterator[str]) -> None:
+        starts, offset = [], 0
+        with open(folder / PHRASES_FILE, "wb") as out:
+            for text in texts:
+                data = text.encode() + b"\x00"
+                starts.append(offset)
+                offset += len(data)
+                out.write(data)
+        np.save(folder / PHRASE_STARTS_FILE, np.array(starts, dtype=np.int64))
+
+    def _positions(self, needle: str) -> Iterator[int]:
+        key = needle.encode() if self.encode else needle
+        at = self.text.find(key)
+        while at != -1:
+            yield at
+            at = self.text.find(key, at + 1)
+
+    def count(self, needle: str) -> int:
+        if not self.encode:
+            return self.text.count(needle)
+        key = needle.encode()  # non-overlapping, as str.count
+        count, at = 0, self.text.find(key)
+        while at != -1:
+            count += 1
+            at = self.text.find(key, at + len(key))
+        return count
+
+    def rows(self, needle: str, limit: int) -> list[int]:
+        rows: list[int] = []
+        for at in self._positions(needle):
+            row = int(np.searchsorted(self.starts, at, side="right")) - 1
+            if not rows or rows[-1] != row:
+                rows.append(row)
+                if len(rows) >= limit:
+                    break
+        return rows
+
+
+class StoredNodes(Sequence):
+    """The index's chunks in row order, read from the store's SQLite file when asked for (the
+    last CACHED kept): an index of a million chunks without a million nodes in memory."""
+
+    CACHED = 4096
+
+    def __init__(self, store_dir: Path, ids: np.ndarray):
+        self.ids = ids  # fixed-width bytes, row order
+        self._db = sqlite3.connect(f"file:{Path(store_dir) / STORE_FILE}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        self._cache: dict[int, TextNode] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [self[r] for r in range(*row.indices(len(self)))]
+        row = int(row)
+        node = self._cache.get(row)
+        if node is None:
+            with self._lock:
+                found = self._db.execute("SELECT node FROM nodes WHERE node_id = ?", (self.ids[row].decode(),)).fetchone()
+            if found is None:
+                raise DamagedIndex("片段列表与知识库不一致")
+            node = TextNode.from_json(found[0])
+            if len(self._cache) >= self.CACHED:
+                self._cache.clear()
+            self._cache[row] = node
+        return node
+
+    def __iter__(self) -> Iterator[TextNode]:
+        """Every chunk in row order, in one pass over the store (the rows are the store's order)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT node_id, node FROM nodes WHERE doc_id IN (SELECT doc_id FROM documents WHERE "
+                "json_extract(meta, '$.duplicate_of') IS NULL) ORDER BY doc_id, position").fetchall()
+        for row, (node_id, node) in enumerate(rows):
+            if row >= len(self.ids) or self.ids[row].decode() != node_id:
+                raise DamagedIndex("片段列表与知识库不一致")
+            yield TextNode.from_json(node)
+
+
 @dataclass
 class SearchIndex:
-    nodes: list[TextNode]
-    dense: object  # faiss index
+    nodes: Sequence[TextNode]  # a list, or StoredNodes for a thin index
+    dense: object  # faiss index (None when another backend searches the vectors)
     lexical: object  # bm25s.BM25
     model: str
     data_version: str
-    rows_by_doc: dict[str, list[int]] = field(default_factory=dict)
+    # Computed from `nodes` when not given (a thin index gives them, read from the store):
+    rows_by_doc: dict[str, Sequence[int]] = field(default_factory=dict)
+    node_ids: np.ndarray | None = None  # fixed-width bytes, row order
+    joined: JoinedText | None = None  # built on first use when not given
+    doc_meta: dict[str, dict] | None = None  # what filters and the catalog read of each document
     filters_in_search = False  # True for backends that apply a filter's mask while searching
 
     def __post_init__(self) -> None:
-        self.rows_by_doc = {}
-        for row, node in enumerate(self.nodes):
-            self.rows_by_doc.setdefault(node.metadata["doc_id"], []).append(row)
+        if not self.rows_by_doc:
+            for row, node in enumerate(self.nodes):
+                self.rows_by_doc.setdefault(node.metadata["doc_id"], []).append(row)
+        if self.node_ids is None:
+            self.node_ids = np.array([n.node_id.encode() for n in self.nodes], dtype=bytes)
+        if self.doc_meta is None:  # from each document's first chunk
+            self.doc_meta = {doc_id: {k: self.nodes[rows[0]].metadata.get(k) for k in ("title", "version", "status", "doc_type")}
+                             for doc_id, rows in self.rows_by_doc.items() if len(rows)}
         self._vocab = getattr(self.lexical, "vocab_dict", {}) or {}
         self._squashed: dict[int, str] = {}
-        self._joined: tuple[str, list[int]] | None = None
         self._counts: dict[str, int] = {}
+        self._sorted_ids: tuple[np.ndarray, np.ndarray] | None = None
 
     def squashed_text(self, row: int) -> str:
-        """A chunk's text without whitespace (for exact-phrase checks), computed once."""
+        """A chunk's text without whitespace (for exact-phrase checks), remembered."""
         text = self._squashed.get(row)
         if text is None:
-            text = self._squashed[row] = re.sub(r"\s+", "", self.nodes[row].text)
+            if len(self._squashed) > 100_000:
+                self._squashed.clear()
+            text = self._squashed[row] = squash(self.nodes[row].text)
         return text
 
-    def _joined_text(self) -> tuple[str, list[int]]:
-        """All chunks' whitespace-free texts in one string (NUL between them), and where each starts."""
-        if self._joined is None:
-            texts = [self.squashed_text(r) for r in range(len(self.nodes))]
-            starts, offset = [], 0
-            for text in texts:
-                starts.append(offset)
-                offset += len(text) + 1
-            self._joined = ("\x00".join(texts), starts)
-        return self._joined
+    def _joined_text(self) -> JoinedText:
+        if self.joined is None:
+            self.joined = JoinedText.of([self.squashed_text(r) for r in range(len(self.nodes))])
+        return self.joined
 
     def occurrences(self, needle: str) -> int:
         """How often `needle` occurs verbatim in the chunks' text (one pass in C, remembered)."""
@@ -133,21 +254,24 @@ class SearchIndex:
         if count is None:
             if len(self._counts) > 100_000:
                 self._counts.clear()
-            count = self._counts[needle] = self._joined_text()[0].count(needle)
+            count = self._counts[needle] = self._joined_text().count(needle)
         return count
 
     def rows_containing(self, needle: str, limit: int = 50) -> list[int]:
         """Rows whose whitespace-free text holds `needle` verbatim (at most `limit`)."""
-        import bisect
+        return self._joined_text().rows(needle, limit)
 
-        joined, starts = self._joined_text()
-        rows: list[int] = []
-        at = joined.find(needle)
-        while at != -1 and len(rows) < limit:
-            row = bisect.bisect_right(starts, at) - 1
-            if not rows or rows[-1] != row:
-                rows.append(row)
-            at = joined.find(needle, at + 1)
+    def rows_of(self, node_ids: list[str]) -> list[int | None]:
+        """The row of each node id (None for an id this index does not hold)."""
+        if self._sorted_ids is None:
+            order = np.argsort(self.node_ids, kind="stable")
+            self._sorted_ids = (self.node_ids[order], order)
+        ids, order = self._sorted_ids
+        rows: list[int | None] = []
+        for node_id in node_ids:
+            key = node_id.encode()
+            at = int(np.searchsorted(ids, key))
+            rows.append(int(order[at]) if at < len(ids) and ids[at] == key else None)
         return rows
 
     def __len__(self) -> int:
@@ -225,7 +349,8 @@ def build_search_index(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[SearchIndex, dict]:
     """Build both indexes from the store (embedding only uncached chunks) and save them. Call with
-    `index_lock(store.dir)` held."""
+    `index_lock(store.dir)` held. `dense_kind="none"` builds no dense index (another backend holds
+    the vectors); the chunks are still embedded, so that the cache holds their vectors."""
     started = time.perf_counter()
     data_version = store.data_version()
     nodes = store.nodes()
@@ -234,7 +359,8 @@ def build_search_index(
     embed_seconds = time.perf_counter() - t0
     seg = segmenter()
     tokens = [seg.tokens(lexical_text(n)) for n in nodes]
-    index = SearchIndex(nodes, make_dense_index(vectors, dense_kind), make_lexical_index(tokens), embedder.name, data_version)
+    dense = None if dense_kind == "none" else make_dense_index(vectors, dense_kind)
+    index = SearchIndex(nodes, dense, make_lexical_index(tokens), embedder.name, data_version)
     stats = {
         "chunks": len(nodes), "embedded": computed, "embed_seconds": round(embed_seconds, 2),
         "seconds": round(time.perf_counter() - started, 2),
@@ -278,8 +404,10 @@ def save_search_index(index_dir: str | Path, index: SearchIndex, dense_kind: str
     remove_leftovers(index_dir)
     tmp = final.with_name(f"{SEARCH_DIR}.tmp-{time.time_ns()}")
     tmp.mkdir(parents=True)
-    faiss.write_index(index.dense, str(tmp / "dense.faiss"))
+    if index.dense is not None:
+        faiss.write_index(index.dense, str(tmp / "dense.faiss"))
     index.lexical.save(str(tmp / "bm25"), show_progress=False)
+    JoinedText.save(tmp, (index.squashed_text(r) for r in range(len(index))))
     (tmp / "node_ids.json").write_text(json.dumps([n.node_id for n in index.nodes]), encoding="utf-8")
     (tmp / "manifest.json").write_text(json.dumps({
         "format": FORMAT_VERSION, "model": index.model, "data_version": index.data_version,
@@ -292,10 +420,14 @@ def save_search_index(index_dir: str | Path, index: SearchIndex, dense_kind: str
     shutil.rmtree(old, ignore_errors=True)
 
 
-def load_search_index(store: Store, model: str | None = None) -> SearchIndex | None:
+def load_search_index(store: Store, model: str | None = None, *, thin: bool = False) -> SearchIndex | None:
     """The saved index, if it matches the store's current content (and `model`, when given); None
     when there is none or it is out of date. Raises DamagedIndex when its files do not match their
-    checksums or do not load."""
+    checksums or do not load.
+
+    `thin`: for a backend that searches elsewhere (Milvus): no dense index, chunks read from the
+    store when asked for, BM25 arrays and phrase text memory-mapped (see the module text). Without
+    it, an index saved without a dense index counts as out of date."""
     import bm25s
     import faiss
 
@@ -309,6 +441,8 @@ def load_search_index(store: Store, model: str | None = None) -> SearchIndex | N
         return None
     if model is not None and manifest.get("model") != model:
         return None
+    if manifest.get("dense") == "none" and not thin:
+        return None
     expected = manifest.get("files")
     if not isinstance(expected, dict):
         raise DamagedIndex("清单中缺少文件校验值")
@@ -320,11 +454,33 @@ def load_search_index(store: Store, model: str | None = None) -> SearchIndex | N
             raise DamagedIndex(f"文件 {name} 的校验值不符（被截断、修改或损坏）")
     try:
         ids = json.loads((folder / "node_ids.json").read_text(encoding="utf-8"))
-        dense = faiss.read_index(str(folder / "dense.faiss"))
-        lexical = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+        dense = None if thin else faiss.read_index(str(folder / "dense.faiss"))
+        lexical = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, mmap=thin)
     except Exception as exc:  # a file that passed its checksum but still does not load
         raise DamagedIndex(f"无法载入：{type(exc).__name__}") from exc
+    if len(ids) != manifest.get("chunks") or (dense is not None and dense.ntotal != len(ids)):
+        raise DamagedIndex("片段列表与知识库不一致")
+    if thin:
+        return _thin_index(store, folder, ids, lexical, manifest)
     by_id = {n.node_id: n for n in store.nodes()}
-    if len(ids) != manifest.get("chunks") or any(i not in by_id for i in ids) or dense.ntotal != len(ids):
+    if any(i not in by_id for i in ids):
         raise DamagedIndex("片段列表与知识库不一致")
     return SearchIndex([by_id[i] for i in ids], dense, lexical, manifest["model"], manifest["data_version"])
+
+
+def _thin_index(store: Store, folder: Path, ids: list[str], lexical, manifest: dict) -> SearchIndex:
+    """A SearchIndex that holds no chunk: rows are the store's order (document, position), so each
+    document's rows are one range."""
+    rows_by_doc: dict[str, range] = {}
+    start = 0
+    for doc_id, count, first in store.node_counts():
+        if start >= len(ids) or ids[start] != first:
+            raise DamagedIndex("片段列表与知识库不一致")
+        rows_by_doc[doc_id] = range(start, start + count)
+        start += count
+    if start != len(ids):
+        raise DamagedIndex("片段列表与知识库不一致")
+    node_ids = np.array([i.encode() for i in ids], dtype=bytes)
+    del ids
+    return SearchIndex(StoredNodes(store.dir, node_ids), None, lexical, manifest["model"], manifest["data_version"],
+                       rows_by_doc=rows_by_doc, node_ids=node_ids, joined=JoinedText.mapped(folder))

@@ -12,8 +12,9 @@ the chunk's vector (from the embedding cache: switching backends embeds nothing 
 BM25 weights as a sparse vector (the local bm25s index's per-chunk term scores, so a Milvus
 inner-product search over them gives exactly the local BM25 scores).
 
-This first step keeps the chunks' text and the vocabulary in the process (the retriever's routing,
-phrase checks and relevance features read them); only the two searches move to Milvus.
+The process searches a "thin" SearchIndex (assistant/retrieval/index.py): no FAISS index, no chunk
+in memory (read from the store when a result needs it), the BM25 arrays and the phrase text
+memory-mapped. What stays in memory is the vocabulary and one id per chunk.
 """
 
 from __future__ import annotations
@@ -142,24 +143,32 @@ class MilvusChunks:
         name = self.target.collection
         if count == 0:  # empty: made again, so that its dense index suits the size
             self._call("建立集合", lambda: (self._client.drop_collection(name), self._ready(len(index))))
-        rows = list(self._rows(index, vectors()))
-        for start in range(0, len(rows), BATCH):
-            self._call("写入", self._client.upsert, name, rows[start:start + BATCH])
+        written = 0
+        for batch in self._rows(index, vectors()):
+            self._call("写入", self._client.upsert, name, batch)
+            written += len(batch)
         self._call("清理", self._client.delete, name, filter=f'data_version != "{index.data_version}"')
         # Sealed and indexed now: rows left in growing segments are searched row by row (Milvus
         # Lite: 3.4 s a question at 10k chunks before a flush).
         self._call("写入", self._client.flush, name)
-        return len(rows)
+        return written
 
     @staticmethod
-    def _rows(index: SearchIndex, vectors: np.ndarray) -> Iterator[dict]:
-        weights = bm25_rows(index)
-        for row, node in enumerate(index.nodes):
-            m = node.metadata
-            yield {"id": node.node_id, "doc_id": m["doc_id"], "doc_type": m.get("doc_type") or "",
-                   "status": m.get("status") or "", "version": str(m.get("version") or ""),
-                   "data_version": index.data_version, "dense": vectors[row].astype(np.float32).tolist(),
-                   "bm25": weights[row] or {0: 0.0}}
+    def _rows(index: SearchIndex, vectors: np.ndarray) -> Iterator[list[dict]]:
+        """The rows to write, BATCH at a time (made as they are sent: at 1M chunks the whole list
+        would take many GB)."""
+        doc_of = np.empty(len(index), dtype=object)
+        for doc_id, rows in index.rows_by_doc.items():
+            doc_of[rows] = doc_id
+        for start, weights in bm25_batches(index, BATCH):
+            batch = []
+            for row in range(start, start + len(weights)):
+                m = index.doc_meta[doc_of[row]]
+                batch.append({"id": index.node_ids[row].decode(), "doc_id": doc_of[row], "doc_type": m.get("doc_type") or "",
+                              "status": m.get("status") or "", "version": str(m.get("version") or ""),
+                              "data_version": index.data_version, "dense": vectors[row].astype(np.float32).tolist(),
+                              "bm25": weights[row - start] or {0: 0.0}})
+            yield batch
 
     # Searching
 
@@ -192,18 +201,20 @@ class MilvusChunks:
             server_manager_instance.release_server(str(Path(self.target.uri).expanduser().resolve()))
 
 
-def bm25_rows(index: SearchIndex) -> list[dict[int, float]]:
-    """Each chunk's BM25 term scores from the local bm25s index ({token id: score}); the BM25 score
-    of a question is the sum of its tokens' entries, i.e. an inner product with {token id: 1}."""
+def bm25_batches(index: SearchIndex, size: int) -> Iterator[tuple[int, list[dict[int, float]]]]:
+    """Each chunk's BM25 term scores from the local bm25s index ({token id: score}), `size` chunks
+    at a time: (first row, their scores). The BM25 score of a question is the sum of its tokens'
+    entries, i.e. an inner product with {token id: 1}."""
     from scipy.sparse import csc_matrix
 
     scores = index.lexical.scores
-    n = len(index.nodes)
+    n = len(index)
     matrix = csc_matrix((scores["data"], scores["indices"], scores["indptr"]),
                         shape=(n, len(scores["indptr"]) - 1)).tocsr()
-    return [{int(t): float(w) for t, w in zip(matrix.indices[matrix.indptr[r]:matrix.indptr[r + 1]],
-                                              matrix.data[matrix.indptr[r]:matrix.indptr[r + 1]]) if w}
-            for r in range(n)]
+    for start in range(0, n, size):
+        yield start, [{int(t): float(w) for t, w in zip(matrix.indices[matrix.indptr[r]:matrix.indptr[r + 1]],
+                                                        matrix.data[matrix.indptr[r]:matrix.indptr[r + 1]]) if w}
+                      for r in range(start, min(n, start + size))]
 
 
 class MilvusSearchIndex(SearchIndex):
@@ -219,9 +230,9 @@ class MilvusSearchIndex(SearchIndex):
     def over(cls, local: SearchIndex, chunks: MilvusChunks) -> "MilvusSearchIndex":
         # The local FAISS index is not kept: Milvus does the dense search (at 1M chunks that is
         # 1.5 GB this process does not hold).
-        index = cls(local.nodes, None, local.lexical, local.model, local.data_version)
+        index = cls(local.nodes, None, local.lexical, local.model, local.data_version,
+                    rows_by_doc=local.rows_by_doc, node_ids=local.node_ids, joined=local.joined, doc_meta=local.doc_meta)
         index.chunks = chunks
-        index._row_of = {node.node_id: row for row, node in enumerate(local.nodes)}
         return index
 
     def where(self, mask: np.ndarray | None) -> str:
@@ -235,7 +246,7 @@ class MilvusSearchIndex(SearchIndex):
     def dense_search(self, query_vector: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, len(self.nodes))
         found = self.chunks.dense(query_vector.reshape(-1), k, self.where(mask)) if k else []
-        hits = [(self._row_of[i], s) for i, s in found if i in self._row_of]
+        hits = [(r, s) for r, (_, s) in zip(self.rows_of([i for i, _ in found]), found) if r is not None]
         return (np.array([r for r, _ in hits], dtype=np.int64), np.array([s for _, s in hits], dtype=np.float32))
 
     def lexical_scores(self, tokens: list[str], weights: dict[str, float] | None = None,
@@ -246,8 +257,8 @@ class MilvusSearchIndex(SearchIndex):
             token_id = self._vocab.get(token)
             if token_id is not None:  # a repeated token counts again, as in bm25s
                 query[int(token_id)] = query.get(int(token_id), 0.0) + float((weights or {}).get(token, 1.0))
-        for node_id, score in self.chunks.lexical(query, min(self.LEXICAL_DEPTH, len(self.nodes)), self.where(mask)):
-            row = self._row_of.get(node_id)
+        found = self.chunks.lexical(query, min(self.LEXICAL_DEPTH, len(self.nodes)), self.where(mask))
+        for row, (_, score) in zip(self.rows_of([i for i, _ in found]), found):
             if row is not None:
                 total[row] = score
         return total

@@ -96,17 +96,19 @@ class SearchFilters:
         if not (self.documents or self.doc_types or self.statuses or not self.include_superseded):
             return None
         keep = np.ones(len(index), dtype=bool)
-        for row, node in enumerate(index.nodes):
-            m = node.metadata
-            if self.documents and m["doc_id"] not in self.documents and m["title"] not in self.documents \
+        for doc_id, rows in index.rows_by_doc.items():  # every filter keeps or drops whole documents
+            m = index.doc_meta.get(doc_id)
+            if m is None:
+                continue
+            if self.documents and doc_id not in self.documents and m["title"] not in self.documents \
                     and title_key(m["title"]) not in self.documents:
-                keep[row] = False
+                keep[rows] = False
             elif self.doc_types and m["doc_type"] not in self.doc_types:
-                keep[row] = False
+                keep[rows] = False
             elif self.statuses and m["status"] not in self.statuses:
-                keep[row] = False
+                keep[rows] = False
             elif not self.include_superseded and m["status"] != "现行有效":
-                keep[row] = False
+                keep[rows] = False
         return keep
 
 
@@ -116,11 +118,8 @@ def catalog_from_store(store) -> Catalog:
 
 
 def catalog_of(index: SearchIndex) -> Catalog:
-    docs: dict[str, DocumentInfo] = {}
-    for node in index.nodes:
-        m = node.metadata
-        docs.setdefault(m["doc_id"], DocumentInfo(m["doc_id"], m["title"], m.get("version"), m["status"], m["doc_type"]))
-    return Catalog.build(list(docs.values()))
+    return Catalog.build([DocumentInfo(doc_id, m["title"], m.get("version"), m["status"], m["doc_type"])
+                          for doc_id, m in index.doc_meta.items()])
 
 
 def _ranked(scores: np.ndarray, mask: np.ndarray | None, k: int) -> list[int]:
