@@ -119,6 +119,16 @@ def on_milvus(big: SearchIndex, size: int, embedder, queries: list[str], rounds:
     return f"{size / write_s:,.0f} chunks/s | {p50:.1f} | {p95:.1f} | {server_mb:,.0f}"
 
 
+def base_index_dir(index: Path | None, scratch: Path) -> Path:
+    """`index`, or an index of ../shared/corpus built in `scratch` when it is None."""
+    if index is not None:
+        return index
+    with Store(scratch) as store:
+        ingest_paths([DEFAULT_CORPUS], store)
+        ensure_search_index(store)
+    return scratch
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, help="an index of ../shared/corpus (built in a temp folder if omitted)")
@@ -133,10 +143,7 @@ def main() -> None:
     tmp = None
     if args.index is None:
         tmp = tempfile.TemporaryDirectory()
-        args.index = Path(tmp.name)
-        with Store(args.index) as store:
-            ingest_paths([DEFAULT_CORPUS], store)
-            ensure_search_index(store)
+        args.index = base_index_dir(None, Path(tmp.name))
     before = peak_memory_mb()
     started = time.perf_counter()
     store = Store(args.index)

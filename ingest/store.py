@@ -18,6 +18,9 @@ from llama_index.core.schema import TextNode
 from ingest.models import DocumentMeta, ParsedDocument
 
 STORE_FILE = "qingfeng.sqlite"
+# Every searchable node (copies of a document in another format left out), in search-index order.
+SEARCHABLE_NODES = ("SELECT node_id, node FROM nodes WHERE doc_id IN (SELECT doc_id FROM documents WHERE "
+                    "json_extract(meta, '$.duplicate_of') IS NULL) ORDER BY doc_id, position")
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -215,12 +218,8 @@ class Store:
 
     def nodes(self, doc_id: str | None = None) -> list[TextNode]:
         if doc_id is None:  # every searchable node: copies in another format left out
-            rows = self.db.execute(
-                "SELECT node FROM nodes WHERE doc_id IN "
-                f"(SELECT doc_id FROM documents WHERE {self._NOT_A_COPY}) ORDER BY doc_id, position"
-            )
-        else:
-            rows = self.db.execute("SELECT node FROM nodes WHERE doc_id = ? ORDER BY position", (doc_id,))
+            return [TextNode.from_json(node) for _, node in self.db.execute(SEARCHABLE_NODES)]
+        rows = self.db.execute("SELECT node FROM nodes WHERE doc_id = ? ORDER BY position", (doc_id,))
         return [TextNode.from_json(r[0]) for r in rows]
 
     def node_counts(self) -> list[tuple[str, int, str]]:

@@ -29,7 +29,7 @@ from llama_index.core.schema import TextNode
 
 from assistant.retrieval.embeddings import Embedder, EmbeddingCache, embed_with_cache
 from assistant.retrieval.lexicon import segmenter
-from ingest.store import STORE_FILE, Store
+from ingest.store import SEARCHABLE_NODES, STORE_FILE, Store
 
 SEARCH_DIR = "search"
 FORMAT_VERSION = 3  # 2: the manifest lists every file with its SHA-256; 3: phrases.bin
@@ -171,7 +171,8 @@ class StoredNodes(Sequence):
 
     def __init__(self, store_dir: Path, ids: np.ndarray):
         self.ids = ids  # fixed-width bytes, row order
-        self._db = sqlite3.connect(f"file:{Path(store_dir) / STORE_FILE}?mode=ro", uri=True, check_same_thread=False)
+        self._file = Path(store_dir) / STORE_FILE
+        self._db = sqlite3.connect(f"file:{self._file}?mode=ro", uri=True, check_same_thread=False)
         self._lock = threading.Lock()
         self._cache: dict[int, TextNode] = {}
 
@@ -196,14 +197,14 @@ class StoredNodes(Sequence):
 
     def __iter__(self) -> Iterator[TextNode]:
         """Every chunk in row order, in one pass over the store (the rows are the store's order)."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT node_id, node FROM nodes WHERE doc_id IN (SELECT doc_id FROM documents WHERE "
-                "json_extract(meta, '$.duplicate_of') IS NULL) ORDER BY doc_id, position").fetchall()
-        for row, (node_id, node) in enumerate(rows):
-            if row >= len(self.ids) or self.ids[row].decode() != node_id:
-                raise DamagedIndex("片段列表与知识库不一致")
-            yield TextNode.from_json(node)
+        db = sqlite3.connect(f"file:{self._file}?mode=ro", uri=True)  # its own: the pass may be long
+        try:
+            for row, (node_id, node) in enumerate(db.execute(SEARCHABLE_NODES)):
+                if row >= len(self.ids) or self.ids[row].decode() != node_id:
+                    raise DamagedIndex("片段列表与知识库不一致")
+                yield TextNode.from_json(node)
+        finally:
+            db.close()
 
 
 @dataclass
@@ -407,8 +408,8 @@ def save_search_index(index_dir: str | Path, index: SearchIndex, dense_kind: str
     if index.dense is not None:
         faiss.write_index(index.dense, str(tmp / "dense.faiss"))
     index.lexical.save(str(tmp / "bm25"), show_progress=False)
-    JoinedText.save(tmp, (index.squashed_text(r) for r in range(len(index))))
-    (tmp / "node_ids.json").write_text(json.dumps([n.node_id for n in index.nodes]), encoding="utf-8")
+    JoinedText.save(tmp, (squash(node.text) for node in index.nodes))
+    (tmp / "node_ids.json").write_text(json.dumps([i.decode() for i in index.node_ids]), encoding="utf-8")
     (tmp / "manifest.json").write_text(json.dumps({
         "format": FORMAT_VERSION, "model": index.model, "data_version": index.data_version,
         "chunks": len(index.nodes), "dense": dense_kind, "files": _digests(tmp),
@@ -468,18 +469,24 @@ def load_search_index(store: Store, model: str | None = None, *, thin: bool = Fa
     return SearchIndex([by_id[i] for i in ids], dense, lexical, manifest["model"], manifest["data_version"])
 
 
-def _thin_index(store: Store, folder: Path, ids: list[str], lexical, manifest: dict) -> SearchIndex:
-    """A SearchIndex that holds no chunk: rows are the store's order (document, position), so each
-    document's rows are one range."""
+def rows_by_document(store: Store, ids: list[str] | np.ndarray) -> dict[str, range]:
+    """Each document's rows in an index whose rows are the store's order (document, position): one
+    range each. Raises DamagedIndex when `ids` are not in that order."""
     rows_by_doc: dict[str, range] = {}
     start = 0
     for doc_id, count, first in store.node_counts():
-        if start >= len(ids) or ids[start] != first:
+        if start >= len(ids) or (ids[start].decode() if isinstance(ids[start], bytes) else ids[start]) != first:
             raise DamagedIndex("片段列表与知识库不一致")
         rows_by_doc[doc_id] = range(start, start + count)
         start += count
     if start != len(ids):
         raise DamagedIndex("片段列表与知识库不一致")
+    return rows_by_doc
+
+
+def _thin_index(store: Store, folder: Path, ids: list[str], lexical, manifest: dict) -> SearchIndex:
+    """A SearchIndex that holds no chunk (see the module text)."""
+    rows_by_doc = rows_by_document(store, ids)
     node_ids = np.array([i.encode() for i in ids], dtype=bytes)
     del ids
     return SearchIndex(StoredNodes(store.dir, node_ids), None, lexical, manifest["model"], manifest["data_version"],

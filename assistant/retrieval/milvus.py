@@ -31,6 +31,10 @@ from assistant.retrieval.index import HNSW_ABOVE, SearchIndex
 from assistant.retrieval.retriever import CANDIDATES
 
 BATCH = 500  # rows per insert
+# Fields a search returns beside id and distance: one short one. Without a list Milvus Lite returns
+# every field, vectors too (at 100 hits: 88 ms a dense search instead of 30, 95 ms a BM25 one
+# instead of 16).
+HIT_FIELDS = ["doc_id"]
 
 
 class MilvusUnavailable(RuntimeError):
@@ -175,14 +179,15 @@ class MilvusChunks:
     def dense(self, vector: np.ndarray, k: int, where: str = "") -> list[tuple[str, float]]:
         """The k nearest chunks among those `where` (a Milvus filter expression) keeps."""
         hits = self._call("查询", self._client.search, self.target.collection, data=[vector.astype(np.float32).tolist()],
-                          anns_field="dense", limit=k, filter=where, search_params={"metric_type": "IP"})
+                          anns_field="dense", limit=k, filter=where, output_fields=HIT_FIELDS,
+                          search_params={"metric_type": "IP"})
         return [(h["id"], float(h["distance"])) for h in hits[0]]
 
     def lexical(self, query: dict[int, float], k: int, where: str = "") -> list[tuple[str, float]]:
         if not query:
             return []
         hits = self._call("查询", self._client.search, self.target.collection, data=[query], anns_field="bm25",
-                          limit=k, filter=where, search_params={"metric_type": "IP"})
+                          limit=k, filter=where, output_fields=HIT_FIELDS, search_params={"metric_type": "IP"})
         return [(h["id"], float(h["distance"])) for h in hits[0] if h["distance"] > 0]
 
     def drop(self) -> None:
