@@ -110,14 +110,17 @@ def _fmt(value: float | None) -> str:
 
 
 def main() -> None:
+    from evals.retrieval import BACKEND_HELP, settings_for_backend
+
     parser = argparse.ArgumentParser(description="回答评测 / answer evaluation")
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--gold", type=Path, action="append", default=[])
     parser.add_argument("--team", action="store_true", help="also the held-out split of the team's questions")
     parser.add_argument("--out", type=Path, help="write the figures as JSON")
     parser.add_argument("--answers", type=Path, help="write every answer as JSONL")
+    parser.add_argument("--backend", choices=["local", "milvus"], default="local", help=BACKEND_HELP)
     args = parser.parse_args()
-    answerer = Answerer.open(args.index)
+    answerer = Answerer.open(args.index, settings_for_backend(args.backend, args.index))
     gold = Gold(answerer.store)
     results = {}
     answers_out = open(args.answers, "w", encoding="utf-8") if args.answers else None

@@ -177,6 +177,19 @@ def _node_passage(item) -> Passage:
     return Passage(m["source"], m.get("start_char"), m.get("end_char"), item.node.text)
 
 
+BACKEND_HELP = "milvus: searches in Milvus (QINGFENG_MILVUS_URI, or a Milvus Lite file in the index folder)"
+
+
+def settings_for_backend(backend: str, index_dir: Path):
+    """The settings with the search backend an eval's `--backend` names."""
+    settings = get_settings()
+    if backend == "milvus" and not settings.milvus_uri:
+        return settings.model_copy(update={"milvus_uri": str(index_dir / "milvus" / "milvus.db")})
+    if backend == "local":
+        return settings.model_copy(update={"milvus_uri": None})
+    return settings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="检索评测 / retrieval evaluation")
     parser.add_argument("--index", type=Path, required=True)
@@ -184,14 +197,9 @@ def main() -> None:
     parser.add_argument("--pipelines", default=",".join(PIPELINES))
     parser.add_argument("--top-k", type=int, default=10)
     parser.add_argument("--out", type=Path, help="write all figures as JSON")
-    parser.add_argument("--backend", choices=["local", "milvus"], default="local",
-                        help="milvus: searches in Milvus (QINGFENG_MILVUS_URI, or a Milvus Lite file in the index folder)")
+    parser.add_argument("--backend", choices=["local", "milvus"], default="local", help=BACKEND_HELP)
     args = parser.parse_args()
-    settings = get_settings()
-    if args.backend == "milvus" and not settings.milvus_uri:
-        settings = settings.model_copy(update={"milvus_uri": str(args.index / "milvus" / "milvus.db")})
-    elif args.backend == "local":
-        settings = settings.model_copy(update={"milvus_uri": None})
+    settings = settings_for_backend(args.backend, args.index)
     pipelines = [p.strip() for p in args.pipelines.split(",") if p.strip()]
 
     store = Store(args.index)

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS files (
     fingerprint TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS search_tokens (id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE);
 """
 
 
@@ -312,6 +313,17 @@ class Store:
                 self.db.execute("DELETE FROM nodes WHERE doc_id = ?", (one,))
                 self.db.execute("DELETE FROM documents WHERE doc_id = ?", (one,))
         return paths
+
+    def token_ids(self, tokens: list[str]) -> list[int]:
+        """A stable number for each search token, handed out once and never reused, so that rows a
+        search service keeps from different builds agree on what a number means."""
+        known = dict(self.db.execute("SELECT token, id FROM search_tokens"))
+        missing = [t for t in dict.fromkeys(tokens) if t not in known]
+        if missing:
+            with self.db:
+                self.db.executemany("INSERT OR IGNORE INTO search_tokens (token) VALUES (?)", [(t,) for t in missing])
+            known = dict(self.db.execute("SELECT token, id FROM search_tokens"))
+        return [known[t] for t in tokens]
 
     def change_marker(self) -> int:
         """SQLite's data_version: a number that changes when another connection (another process,

@@ -17,9 +17,9 @@ import pytest
 
 from assistant.config import get_settings
 from assistant.retrieval import ensure_search_index, make_retriever
-from assistant.retrieval.index import StoredNodes
 from assistant.retrieval.lexicon import segmenter
 from assistant.retrieval.milvus import MilvusChunks, MilvusTarget, MilvusUnavailable
+from assistant.retrieval.on_disk import StoredNodes
 from assistant.retrieval.retriever import CANDIDATES
 from ingest.pipeline import ingest_paths
 from ingest.store import Store
@@ -51,6 +51,11 @@ def test_milvus_finds_the_same_passages_with_the_same_scores(both):
     assert isinstance(remote.lexical.scores["data"], np.memmap) and remote.joined.encode
     assert remote.rows_by_doc == {d: range(r[0], r[-1] + 1) for d, r in local.rows_by_doc.items()}
     assert remote.doc_meta == local.doc_meta
+    # Phrase checks on the mapped UTF-8 text give the in-memory text's answers.
+    for needle in ("陪餐人数", "第三十条", "党员", "公务接待", "不存在的短语甲乙丙"):
+        assert remote.occurrences(needle) == local.occurrences(needle)
+        assert remote.rows_containing(needle, limit=7) == local.rows_containing(needle, limit=7)
+    assert remote.occurrences("党员") > 100 and remote.rows_containing("陪餐人数")
     from assistant.retrieval.embeddings import load_embedder
 
     embedder = load_embedder(settings.embedding_model)
@@ -110,9 +115,13 @@ def test_a_second_process_reuses_the_collection_and_the_cli_answers_from_it(both
     assert stats["milvus_rows"] == 0 and len(again) == len(local)
 
 
-def test_the_collection_follows_the_store_without_embedding_again(tmp_path):
+def test_the_collection_follows_the_store_writing_only_what_changed(tmp_path):
     """Demo documents: four files, then a fifth, then one removed. Each time the collection holds
-    exactly the store's chunks, and no chunk is embedded again (the vectors come from the cache)."""
+    exactly the store's chunks; only the new document's rows are written (unless the average
+    chunk length moved beyond the tolerance, when every row is), a removal writes nothing, no
+    chunk is embedded again, and BM25 scores stay within the tolerance of the local index's."""
+    from assistant.retrieval.milvus import AVGDL_TOLERANCE
+
     folder = tmp_path / "docs"
     folder.mkdir()
     files = sorted((ROOT / "corpus").glob("qingfeng_*.md"))
@@ -120,30 +129,54 @@ def test_the_collection_follows_the_store_without_embedding_again(tmp_path):
         shutil.copy(f, folder / f.name)
     store = Store(tmp_path / "index")
     settings = milvus_settings(tmp_path / "milvus")
+    local_settings = settings.model_copy(update={"milvus_uri": None})
 
     def collection_ids(index) -> set[str]:
         client = index.chunks._client
         rows = client.query(settings.milvus_collection, filter="", output_fields=["id"], limit=16384)
         return {r["id"] for r in rows}
 
+    def expected_writes(before, after, written_with: float) -> tuple[int, float]:
+        """Rows the sync should write (new chunks and chunks of documents whose metadata changed,
+        e.g. an older version now 已修订; all when the average length drifted), and the average
+        length the rows then carry."""
+        if abs(after.avgdl - written_with) > AVGDL_TOLERANCE * after.avgdl:
+            return len(after), after.avgdl
+        return sum(len(rows) for doc_id, rows in after.rows_by_doc.items()
+                   if before.doc_meta.get(doc_id) != after.doc_meta[doc_id]), written_with
+
+    def same_scores(remote, tolerance: float) -> None:
+        local, _ = ensure_search_index(store, local_settings)
+        for question in ("公务接待陪餐人数", "操办婚丧喜庆事宜报告", "违反规定收受礼品礼金"):
+            tokens = segmenter().tokens(question)
+            ours, theirs = local.lexical_scores(tokens), remote.lexical_scores(tokens)
+            top = np.argsort(-ours, kind="stable")[:10]
+            assert ours[top[0]] > 0 and np.allclose(theirs[top], ours[top], rtol=tolerance, atol=1e-4)
+
     ingest_paths([folder], store)
     first, stats = ensure_search_index(store, settings)
     assert stats["milvus_rows"] == len(first) and collection_ids(first) == {n.node_id for n in first.nodes}
+    same_scores(first, 1e-5)  # written now: exactly the local scores
     first.chunks.close()
 
     shutil.copy(files[4], folder / files[4].name)
     ingest_paths([folder], store)
     second, stats = ensure_search_index(store, settings)
-    assert stats["embedded"] < len(second) - len(first) + 1  # only the new file's chunks, if any were uncached
-    assert collection_ids(second) == {n.node_id for n in second.nodes} and len(second) > len(first)
+    added = len(second) - len(first)
+    expected, written_with = expected_writes(first, second, first.avgdl)
+    assert added > 0 and stats["milvus_rows"] == expected < len(second)
+    assert stats["embedded"] < added + 1  # only the new file's chunks, if any were uncached
+    assert collection_ids(second) == {n.node_id for n in second.nodes}
+    same_scores(second, AVGDL_TOLERANCE)
     second.chunks.close()
 
     dropped = store.documents()[0].doc_id
     store.delete_document(dropped)
     third, stats = ensure_search_index(store, settings)
-    assert stats["embedded"] == 0 and len(third) < len(second)
-    assert collection_ids(third) == {n.node_id for n in third.nodes}
+    assert stats["embedded"] == 0 and stats["milvus_rows"] == expected_writes(second, third, written_with)[0]
+    assert collection_ids(third) == {n.node_id for n in third.nodes} and len(third) < len(second)
     assert not any(n.metadata["doc_id"] == dropped for n in third.nodes)
+    same_scores(third, AVGDL_TOLERANCE)
     third.chunks.close()
 
 
@@ -154,7 +187,7 @@ def test_an_unreachable_milvus_is_said_in_chinese():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # nothing listens here once the socket is closed
     with pytest.raises(MilvusUnavailable) as caught:
-        MilvusChunks(MilvusTarget(f"http://127.0.0.1:{port}"), 384).data_version()
+        MilvusChunks(MilvusTarget(f"http://127.0.0.1:{port}"), 384).state()
     assert str(caught.value).startswith(f"无法连接 Milvus 检索服务 http://127.0.0.1:{port}（集合 qingfeng_chunks）")
     assert "Exception" not in str(caught.value) and caught.value.detail
 
@@ -191,6 +224,6 @@ def test_check_repairs_a_collection_that_lost_rows(tmp_path):
 
     report = check_index(tmp_path / "index", settings)
     found = dict(report.lines)["Milvus 检索服务"]
-    assert report.ok and f"已写入 {len(index)} 个片段，现与知识库一致" in found
+    assert report.ok and "已写入 7 个片段，现与知识库一致" in found  # the lost rows only
     report = check_index(tmp_path / "index", settings)
     assert report.ok and f"正常（{len(index)} 个片段，与知识库一致）" in dict(report.lines)["Milvus 检索服务"]

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from llama_index.core.schema import NodeWithScore
 
 from assistant.config import Settings, get_settings
@@ -58,28 +59,31 @@ def ensure_search_index(
                     index = load_search_index(store, model=embedder.name, thin=True) or index
                 stats = {**stats, "rebuilt": True, **({"repaired": damaged} if damaged else {})}
     if settings.milvus_uri:
-        index, stats["milvus_rows"] = attach_milvus(index, settings, embedder)
+        index, stats["milvus_rows"] = attach_milvus(index, store, settings, embedder)
     return index, stats
 
 
-def attach_milvus(index: SearchIndex, settings: Settings, embedder) -> tuple[SearchIndex, int]:
+def attach_milvus(index: SearchIndex, store: Store, settings: Settings, embedder) -> tuple[SearchIndex, int]:
     """The index with its searches in Milvus (assistant/retrieval/milvus.py), the collection brought
     in step with it first (vectors from the embedding cache). -> index, rows written."""
     from assistant.retrieval.embeddings import embed_with_cache
     from assistant.retrieval.index import embed_text
-    from assistant.retrieval.milvus import MilvusChunks, MilvusSearchIndex, MilvusTarget
+    from assistant.retrieval.milvus import MilvusChunks, MilvusSearchIndex, MilvusTarget, stable_token_ids
 
     token = settings.milvus_token.get_secret_value() if settings.milvus_token else ""
     chunks = MilvusChunks(MilvusTarget(settings.milvus_uri, token, settings.milvus_collection), embedder.dim)
 
-    def vectors():
+    def vectors(rows: list[int]) -> np.ndarray:
         cache = EmbeddingCache(Path(settings.cache_dir) / "embeddings.sqlite")
         try:
-            return embed_with_cache(embedder, [embed_text(n) for n in index.nodes], cache)[0]
+            texts = [embed_text(n) for n in index.nodes] if len(rows) == len(index) else \
+                [embed_text(index.nodes[r]) for r in rows]
+            return embed_with_cache(embedder, texts, cache)[0]
         finally:
             cache.close()
 
-    return MilvusSearchIndex.over(index, chunks), chunks.sync(index, vectors)
+    remote = MilvusSearchIndex.over(index, chunks, stable_token_ids(index, store))
+    return remote, chunks.sync(remote, vectors)
 
 
 def make_retriever(index: SearchIndex, settings: Settings | None = None, top_k: int = 10,

@@ -3,7 +3,7 @@
 Built from the store's nodes; vectors come from the embedding cache, so only new chunks are
 embedded. A "thin" index (Milvus backend, where both searches run in Milvus) keeps no chunk in
 memory: chunks are read from the store when asked for, the BM25 arrays are memory-mapped and the
-chunks' text for phrase checks is searched in a memory-mapped file (`phrases.bin`). Written to `<index>/search/` atomically (a new folder swapped in by rename) under a file
+chunks' text for phrase checks is searched in a memory-mapped file (assistant/retrieval/on_disk.py). Written to `<index>/search/` atomically (a new folder swapped in by rename) under a file
 lock (`search.lock`), so a reader never sees a half-written index and two writers never collide;
 leftover `search.tmp-*` / `search.old-*` folders are removed under the same lock. The manifest
 holds the SHA-256 of every file; a file that does not match, or does not load, makes the index
@@ -14,13 +14,9 @@ from __future__ import annotations
 
 import json
 import math
-import mmap
-import re
 import shutil
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,22 +25,13 @@ from llama_index.core.schema import TextNode
 
 from assistant.retrieval.embeddings import Embedder, EmbeddingCache, embed_with_cache
 from assistant.retrieval.lexicon import segmenter
-from ingest.store import SEARCHABLE_NODES, STORE_FILE, Store
+from assistant.retrieval.on_disk import DamagedIndex, JoinedText, StoredNodes, squash
+from ingest.store import Store
 
 SEARCH_DIR = "search"
 FORMAT_VERSION = 3  # 2: the manifest lists every file with its SHA-256; 3: phrases.bin
-PHRASES_FILE = "phrases.bin"  # every chunk's whitespace-free text, UTF-8, NUL between them
-PHRASE_STARTS_FILE = "phrase_starts.npy"  # where each chunk's text starts in it (bytes)
 LOCK_FILE = "search.lock"
 LOCK_TIMEOUT = 3600  # seconds a writer waits for another one (a build of a large corpus)
-
-
-class DamagedIndex(Exception):
-    """The saved search index cannot be trusted; `reason` says why, in Chinese."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 HNSW_ABOVE = 200_000  # "auto": exact search up to this many chunks, HNSW beyond
@@ -91,120 +78,17 @@ def make_dense_index(vectors: np.ndarray, kind: str = "auto"):
     return index
 
 
+def average_length(token_lists: list[list[str]]) -> float:
+    """Mean tokens a chunk as make_lexical_index counts them (an empty chunk holds one)."""
+    return float(np.mean([len(tokens) or 1 for tokens in token_lists])) if token_lists else 0.0
+
+
 def make_lexical_index(token_lists: list[list[str]]):
     import bm25s
 
     index = bm25s.BM25()
     index.index([tokens or [""] for tokens in token_lists], show_progress=False)
     return index
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-class JoinedText:
-    """All chunks' whitespace-free texts in one string, NUL between them, for verbatim phrase
-    checks: a str in memory, or the UTF-8 bytes of `phrases.bin` memory-mapped (a UTF-8 needle can
-    only match at a character boundary, so bytes give the same answers)."""
-
-    def __init__(self, text: str | mmap.mmap, starts: np.ndarray):
-        self.text, self.starts = text, starts
-        self.encode = not isinstance(text, str)
-
-    @classmethod
-    def of(cls, texts: list[str]) -> "JoinedText":
-        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
-        return cls("\x00".join(texts), np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64))
-
-    @classmethod
-    def mapped(cls, folder: Path) -> "JoinedText":
-        with open(folder / PHRASES_FILE, "rb") as handle:
-            size = handle.seek(0, 2)
-            text = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        return cls(text, np.load(folder / PHRASE_STARTS_FILE, mmap_mode="r"))
-
-    @staticmethod
-    def save(folder: Path, texts: Iterator[str]) -> None:
-        starts, offset = [], 0
-        with open(folder / PHRASES_FILE, "wb") as out:
-            for text in texts:
-                data = text.encode() + b"\x00"
-                starts.append(offset)
-                offset += len(data)
-                out.write(data)
-        np.save(folder / PHRASE_STARTS_FILE, np.array(starts, dtype=np.int64))
-
-    def _positions(self, needle: str) -> Iterator[int]:
-        key = needle.encode() if self.encode else needle
-        at = self.text.find(key)
-        while at != -1:
-            yield at
-            at = self.text.find(key, at + 1)
-
-    def count(self, needle: str) -> int:
-        if not self.encode:
-            return self.text.count(needle)
-        key = needle.encode()  # non-overlapping, as str.count
-        count, at = 0, self.text.find(key)
-        while at != -1:
-            count += 1
-            at = self.text.find(key, at + len(key))
-        return count
-
-    def rows(self, needle: str, limit: int) -> list[int]:
-        rows: list[int] = []
-        for at in self._positions(needle):
-            row = int(np.searchsorted(self.starts, at, side="right")) - 1
-            if not rows or rows[-1] != row:
-                rows.append(row)
-                if len(rows) >= limit:
-                    break
-        return rows
-
-
-class StoredNodes(Sequence):
-    """The index's chunks in row order, read from the store's SQLite file when asked for (the
-    last CACHED kept): an index of a million chunks without a million nodes in memory."""
-
-    CACHED = 4096
-
-    def __init__(self, store_dir: Path, ids: np.ndarray):
-        self.ids = ids  # fixed-width bytes, row order
-        self._file = Path(store_dir) / STORE_FILE
-        self._db = sqlite3.connect(f"file:{self._file}?mode=ro", uri=True, check_same_thread=False)
-        self._lock = threading.Lock()
-        self._cache: dict[int, TextNode] = {}
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __getitem__(self, row):
-        if isinstance(row, slice):
-            return [self[r] for r in range(*row.indices(len(self)))]
-        row = int(row)
-        node = self._cache.get(row)
-        if node is None:
-            with self._lock:
-                found = self._db.execute("SELECT node FROM nodes WHERE node_id = ?", (self.ids[row].decode(),)).fetchone()
-            if found is None:
-                raise DamagedIndex("片段列表与知识库不一致")
-            node = TextNode.from_json(found[0])
-            if len(self._cache) >= self.CACHED:
-                self._cache.clear()
-            self._cache[row] = node
-        return node
-
-    def __iter__(self) -> Iterator[TextNode]:
-        """Every chunk in row order, in one pass over the store (the rows are the store's order)."""
-        db = sqlite3.connect(f"file:{self._file}?mode=ro", uri=True)  # its own: the pass may be long
-        try:
-            for row, (node_id, node) in enumerate(db.execute(SEARCHABLE_NODES)):
-                if row >= len(self.ids) or self.ids[row].decode() != node_id:
-                    raise DamagedIndex("片段列表与知识库不一致")
-                yield TextNode.from_json(node)
-        finally:
-            db.close()
 
 
 @dataclass
@@ -219,6 +103,7 @@ class SearchIndex:
     node_ids: np.ndarray | None = None  # fixed-width bytes, row order
     joined: JoinedText | None = None  # built on first use when not given
     doc_meta: dict[str, dict] | None = None  # what filters and the catalog read of each document
+    avgdl: float = 0.0  # mean tokens a chunk (BM25's length normalisation), from the build
     filters_in_search = False  # True for backends that apply a filter's mask while searching
 
     def __post_init__(self) -> None:
@@ -234,6 +119,7 @@ class SearchIndex:
         self._squashed: dict[int, str] = {}
         self._counts: dict[str, int] = {}
         self._sorted_ids: tuple[np.ndarray, np.ndarray] | None = None
+        self._doc_of: tuple[list[str], np.ndarray] | None = None
 
     def squashed_text(self, row: int) -> str:
         """A chunk's text without whitespace (for exact-phrase checks), remembered."""
@@ -283,11 +169,26 @@ class SearchIndex:
 
     def idf(self, token: str) -> float:
         """BM25 inverse document frequency of a token (a token the index never saw counts as rarest)."""
-        n = len(self.nodes)
         token_id = self._vocab.get(token)
         indptr = getattr(self.lexical, "scores", {}).get("indptr") if token_id is not None else None
         df = int(indptr[token_id + 1] - indptr[token_id]) if indptr is not None else 0
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return math.log(1 + (len(self.nodes) - df + 0.5) / (df + 0.5))
+
+    def idf_array(self) -> np.ndarray:
+        """`idf` of every token, by bm25s token id."""
+        df = np.diff(np.asarray(self.lexical.scores["indptr"], dtype=np.float64))
+        return np.log(1 + (len(self.nodes) - df + 0.5) / (df + 0.5))
+
+    def doc_of(self, row: int) -> str:
+        """The document a row belongs to."""
+        if self._doc_of is None:
+            docs = list(self.rows_by_doc)
+            of = np.zeros(len(self.nodes), dtype=np.int32)
+            for number, rows in enumerate(self.rows_by_doc.values()):
+                of[rows] = number
+            self._doc_of = (docs, of)
+        docs, of = self._doc_of
+        return docs[of[row]]
 
     def dense_search(self, query_vector: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The k nearest chunks (rows, inner products). `mask` (rows a filter keeps) is for backends
@@ -361,7 +262,7 @@ def build_search_index(
     seg = segmenter()
     tokens = [seg.tokens(lexical_text(n)) for n in nodes]
     dense = None if dense_kind == "none" else make_dense_index(vectors, dense_kind)
-    index = SearchIndex(nodes, dense, make_lexical_index(tokens), embedder.name, data_version)
+    index = SearchIndex(nodes, dense, make_lexical_index(tokens), embedder.name, data_version, avgdl=average_length(tokens))
     stats = {
         "chunks": len(nodes), "embedded": computed, "embed_seconds": round(embed_seconds, 2),
         "seconds": round(time.perf_counter() - started, 2),
@@ -412,7 +313,7 @@ def save_search_index(index_dir: str | Path, index: SearchIndex, dense_kind: str
     (tmp / "node_ids.json").write_text(json.dumps([i.decode() for i in index.node_ids]), encoding="utf-8")
     (tmp / "manifest.json").write_text(json.dumps({
         "format": FORMAT_VERSION, "model": index.model, "data_version": index.data_version,
-        "chunks": len(index.nodes), "dense": dense_kind, "files": _digests(tmp),
+        "chunks": len(index.nodes), "dense": dense_kind, "avgdl": index.avgdl, "files": _digests(tmp),
     }, ensure_ascii=False), encoding="utf-8")
     old = final.with_name(f"{SEARCH_DIR}.old-{time.time_ns()}")
     if final.exists():
@@ -466,7 +367,8 @@ def load_search_index(store: Store, model: str | None = None, *, thin: bool = Fa
     by_id = {n.node_id: n for n in store.nodes()}
     if any(i not in by_id for i in ids):
         raise DamagedIndex("片段列表与知识库不一致")
-    return SearchIndex([by_id[i] for i in ids], dense, lexical, manifest["model"], manifest["data_version"])
+    return SearchIndex([by_id[i] for i in ids], dense, lexical, manifest["model"], manifest["data_version"],
+                       avgdl=float(manifest.get("avgdl") or 0.0))
 
 
 def rows_by_document(store: Store, ids: list[str] | np.ndarray) -> dict[str, range]:
@@ -490,4 +392,5 @@ def _thin_index(store: Store, folder: Path, ids: list[str], lexical, manifest: d
     node_ids = np.array([i.encode() for i in ids], dtype=bytes)
     del ids
     return SearchIndex(StoredNodes(store.dir, node_ids), None, lexical, manifest["model"], manifest["data_version"],
-                       rows_by_doc=rows_by_doc, node_ids=node_ids, joined=JoinedText.mapped(folder))
+                       rows_by_doc=rows_by_doc, node_ids=node_ids, joined=JoinedText.mapped(folder),
+                       avgdl=float(manifest.get("avgdl") or 0.0))
