@@ -14,7 +14,9 @@ For each size, in a work folder (a temporary one unless `--work` is given):
 4. **app** (a process of its own, as a replica starts): `ensure_search_index` with
    `QINGFENG_MILVUS_URI` set finds the collection current and opens the thin index; then warm
    retrieval latency over the benchmark questions, idle and beside a CPU-bound process, and the
-   process's peak memory (VmHWM) split into anonymous memory and mapped files at the end.
+   process's peak memory (VmHWM) split into anonymous memory and mapped files at the end;
+5. **a new document**: one more copy of a document put in the store (an upload), the search
+   folder built again and the collection synced: how many rows the sync writes, and how long.
 
 Memory figures are /proc's: VmHWM is the peak resident set; RssAnon is the process's own memory,
 RssFile the pages of memory-mapped files it has touched (the page cache, shared by every process
@@ -72,6 +74,25 @@ def replicate(base: Path, folder: Path, size: int) -> int:
     db.close()
     with Store(folder) as store:
         return store.counts()["nodes"]
+
+
+def add_document(folder: Path) -> int:
+    """One more copy of the store's first document (a new upload) -> its chunks."""
+    from ingest.store import STORE_FILE
+
+    db = sqlite3.connect(folder / STORE_FILE)
+    with db:
+        doc_id = db.execute("SELECT doc_id FROM documents ORDER BY doc_id LIMIT 1").fetchone()[0]
+        new = doc_id + "-new"
+        db.execute("INSERT INTO files SELECT path || '#new', source, ?, size, mtime_ns, fingerprint FROM files "
+                   "WHERE doc_id = ?", (new, doc_id))
+        db.execute("INSERT INTO documents SELECT ?, fingerprint, source, title, meta, parsed, n_articles, n_nodes, "
+                   "?, warnings FROM documents WHERE doc_id = ?", (new, time.time(), doc_id))
+        added = db.execute("INSERT INTO nodes SELECT node_id || '-new', ?, position, json_set(node, '$.id_', "
+                           "node_id || '-new', '$.metadata.doc_id', ?) FROM nodes WHERE doc_id = ?",
+                           (new, new, doc_id)).rowcount
+    db.close()
+    return added
 
 
 def step_build(folder: Path) -> dict:
@@ -223,6 +244,9 @@ def main() -> None:
                 uri = f"http://127.0.0.1:{port}"
                 sync = run_step("sync", "--folder", str(folder), "--uri", uri)
                 app = run_step("app", "--folder", str(folder), "--uri", uri, "--queries", str(args.queries))
+                added = add_document(folder)  # then a new document: what the sync writes
+                rebuild = run_step("build", "--folder", str(folder))
+                change = run_step("sync", "--folder", str(folder), "--uri", uri)
                 server_mb = peak_rss_mb(server.pid)
             finally:
                 stop(server)
@@ -231,6 +255,8 @@ def main() -> None:
                   f"({app['RssAnon']:,} / {app['RssFile']:,}) | {app['idle_p50_p95'][0]} / {app['idle_p50_p95'][1]} "
                   f"| {app['contended_p50_p95'][0]} / {app['contended_p50_p95'][1]} |", flush=True)
             print("  app details:", json.dumps(app), flush=True)
+            print(f"  a new document of {added} chunks: search folder rebuilt in {rebuild['seconds']} s, "
+                  f"then {change['written']} rows written to Milvus in {change['seconds']} s", flush=True)
             shutil.rmtree(folder, ignore_errors=True)
             shutil.rmtree(work / f"milvus-{size}", ignore_errors=True)
 
