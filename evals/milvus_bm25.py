@@ -1,8 +1,10 @@
 """Milvus's own BM25 (its jieba analyzer, no domain dictionary) against the product's BM25 (jieba
-with the domain dictionary and stopwords, bm25s), lexical search alone, on the dev sets (issue 16:
-which of the two the Milvus backend should use).
+with the domain dictionary and stopwords, bm25s), lexical search alone, on the dev sets; and
+Milvus's own fusion (hybrid search with its RRF ranker) against the product's RRF (issue 16:
+which of each the Milvus backend should use).
 
     python -m evals.retrieval ... --pipelines bm25,milvus_bm25
+    python -m evals.retrieval ... --backend milvus --pipelines hybrid,milvus_rrf
 
 The collection is written to a Milvus Lite file in the index folder (`milvus/native_bm25.db`);
 each chunk's text is what the product's BM25 sees (title, heading and text).
@@ -50,5 +52,30 @@ def native_bm25_searcher(index: SearchIndex, folder: Path, k: int):
                              search_params={"metric_type": "BM25"})[0]
         # BM25 distances come back negative: more negative is a better match
         return [NodeWithScore(node=by_id[h["id"]], score=-float(h["distance"])) for h in hits]
+
+    return search
+
+
+def server_rrf_searcher(index, embedder, k: int):
+    """search(question) -> NodeWithScore list from Milvus's hybrid search over the backend's own
+    collection (index: a MilvusSearchIndex): the dense and BM25 searches fused in Milvus by its RRF
+    ranker, with the depth and constant of the product's `rrf` (HybridRetriever)."""
+    from pymilvus import AnnSearchRequest, RRFRanker
+
+    from assistant.retrieval.lexicon import segmenter
+    from assistant.retrieval.retriever import CANDIDATES, RRF_K
+
+    chunks = index.chunks
+
+    def search(question: str) -> list[NodeWithScore]:
+        vector = embedder.embed_queries([question])[0].astype("float32").tolist()
+        requests = [AnnSearchRequest([vector], "dense", {"metric_type": "IP"}, CANDIDATES)]
+        query = index.lexical_query(segmenter().tokens(question))
+        if query:
+            requests.append(AnnSearchRequest([query], "bm25", {"metric_type": "IP"}, CANDIDATES))
+        hits = chunks._client.hybrid_search(chunks.target.collection, requests, RRFRanker(RRF_K), limit=k,
+                                            output_fields=["doc_id"])[0]
+        rows = index.rows_of([h["id"] for h in hits])
+        return [NodeWithScore(node=index.nodes[r], score=float(h["distance"])) for r, h in zip(rows, hits) if r is not None]
 
     return search

@@ -221,6 +221,11 @@ def main() -> None:
 
             search = native_bm25_searcher(index, args.index / "milvus", k)
             searchers[name] = lambda q, s=search: [_node_passage(x) for x in s(q)]
+        elif name == "milvus_rrf":  # Milvus's own fusion (evals/milvus_bm25.py); needs --backend milvus
+            from evals.milvus_bm25 import server_rrf_searcher
+
+            search = server_rrf_searcher(index, embedder, k)
+            searchers[name] = lambda q, s=search: [_node_passage(x) for x in s(q)]
         elif name == "llamaindex":
             from evals.llamaindex_baseline import build_baseline
 

@@ -330,16 +330,21 @@ class MilvusSearchIndex(SearchIndex):
         hits = [(r, s) for r, (_, s) in zip(self.rows_of([i for i, _ in found]), found) if r is not None]
         return (np.array([r for r, _ in hits], dtype=np.int64), np.array([s for _, s in hits], dtype=np.float32))
 
-    def lexical_scores(self, tokens: list[str], weights: dict[str, float] | None = None,
-                       mask: np.ndarray | None = None) -> np.ndarray:
-        total = np.zeros(len(self.nodes), dtype=np.float32)
+    def lexical_query(self, tokens: list[str], weights: dict[str, float] | None = None) -> dict[int, float]:
+        """The question as a sparse vector over the rows' BM25 weights: {stable token id: idf × weight}."""
         query: dict[int, float] = {}
         for token in tokens:
             token_id = self._vocab.get(token)
             if token_id is not None:  # a repeated token counts again, as in bm25s
                 key = int(self.token_ids[token_id])
                 query[key] = query.get(key, 0.0) + self.idf(token) * float((weights or {}).get(token, 1.0))
-        found = self.chunks.lexical(query, min(self.LEXICAL_DEPTH, len(self.nodes)), self.where(mask))
+        return query
+
+    def lexical_scores(self, tokens: list[str], weights: dict[str, float] | None = None,
+                       mask: np.ndarray | None = None) -> np.ndarray:
+        total = np.zeros(len(self.nodes), dtype=np.float32)
+        found = self.chunks.lexical(self.lexical_query(tokens, weights), min(self.LEXICAL_DEPTH, len(self.nodes)),
+                                    self.where(mask))
         for row, (_, score) in zip(self.rows_of([i for i, _ in found]), found):
             if row is not None:
                 total[row] = score
