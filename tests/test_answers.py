@@ -249,3 +249,22 @@ def test_a_question_asked_again_reuses_its_search_and_gives_the_same_answer(answ
     narrowed = answerer.with_filters(SearchFilters(doc_types=["法规"]))
     narrowed.ask(question)
     assert narrowed._search.cache_info().misses == 1 and narrowed._search.cache_info().hits == 0
+
+
+def test_the_guides_example_question_is_answered_on_the_demo_corpus(tmp_path):
+    """"单位来了12个人检查，工作餐最多几个人陪？" (the example this product is described with) says
+    neither 陪餐 nor 陪餐人数; "几个人陪" bridges to them (colloquial.tsv). On the demo documents it is
+    answered from 第十四条 of the current 接待办法, the rule for more than 8 guests quoted."""
+    from assistant.answer.answerer import Answerer
+    from ingest.pipeline import ingest_paths
+    from ingest.store import Store
+    from tests.conftest import DEMO_CORPUS
+
+    with Store(tmp_path / "index") as store:
+        ingest_paths([DEMO_CORPUS], store)
+    answer = Answerer.open(tmp_path / "index").ask("单位来了12个人检查，工作餐最多几个人陪？").contract()
+    first = answer["citations"][0]
+    assert not answer["refused"]
+    assert (first["title"], first["version"], first["status"], first["article"]) == (
+        "清风区党政机关公务接待管理办法（示例）", "2024", "现行有效", 14)
+    assert "接待对象超过8人的，陪餐人数以接待对象人数的三分之一为上限" in first["quote"]
