@@ -55,7 +55,10 @@ class Segmenter:
 
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
-        for word in (*domain_words(), *colloquial_map().keys(), *(extra_words or [])):
+        # An everyday phrase that starts like a question word (几个人陪) is not made a word: it would
+        # be dropped with the question words and take its content (陪) with it.
+        everyday = [w for w in colloquial_map() if not ASK_WORD.match(w)]
+        for word in (*domain_words(), *everyday, *(extra_words or [])):
             self._jieba.add_word(word, freq=2000)
         self._stop = stopwords()
 
