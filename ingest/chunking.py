@@ -16,7 +16,7 @@ _NOT_EMBEDDED = [
     "doc_id", "issuer", "date", "doc_number", "status", "doc_type", "unit_kind", "article",
     "article_label", "clause_start", "clause_end", "page_start", "page_end", "start_char",
     "end_char", "prefix_chars", "source", "file_name", "chunk_index", "chunk_count",
-    "unit_index", "piece", "pieces", "version",
+    "unit_index", "piece", "pieces", "version", "access",
 ]
 _SENTENCE_END = re.compile(r"(?<=[。；！？])")
 
@@ -100,6 +100,7 @@ def build_nodes(doc: ParsedDocument, max_chars: int = DEFAULT_MAX_CHARS) -> list
                     "doc_number": meta.doc_number,
                     "status": meta.status,
                     "doc_type": meta.doc_type,
+                    "access": list(meta.access),
                     "heading": HEADING_SEPARATOR.join(unit.heading),
                     "unit_kind": unit.kind,
                     "unit_index": unit_index,

@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+from ingest.access import parse_groups
 from ingest.models import DOC_TYPES, DocumentMeta, NormalizedText
 
 _DATE = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?|\.(\d{1,2})\.(\d{1,2}))")
@@ -27,7 +28,7 @@ _SPEECH_TITLE = re.compile(r"讲话|发言|致辞|论述|摘编|报告会")
 _RULE_TITLE = re.compile(r"(条例|规定|办法|规则|细则|准则|章程|规范|法)(（[^）]*）)?(（示例）)?$|法（|规定（")
 _OPINION_TITLE = re.compile(r"意见|方案|通知|决定|措施|要点")
 _TERMINAL = ("。", "；", "：", "，", "！", "？")
-_MANIFEST_FIELDS = ("title", "version", "issuer", "date", "doc_number", "status", "doc_type")
+_MANIFEST_FIELDS = ("title", "version", "issuer", "date", "doc_number", "status", "doc_type", "access")
 
 
 def _cn_digits(text: str) -> int:
@@ -137,9 +138,10 @@ def _clean_overrides(raw: dict) -> dict:
     out = {}
     for key in _MANIFEST_FIELDS:
         value = raw.get(key, raw.get("文号") if key == "doc_number" else None)
-        if value in (None, ""):
+        if value in (None, "", []):
             continue
-        out[key] = str(value).strip()
+        # access: a list or a comma-separated string; a bad group name raises (the file is not ingested)
+        out[key] = ",".join(parse_groups(value)) if key == "access" else str(value).strip()
     return out
 
 
@@ -170,9 +172,11 @@ def find_overrides(path: Path) -> dict:
     for sidecar in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
         if sidecar != path and sidecar.is_file():
             try:
-                overrides.update(_clean_overrides(json.loads(sidecar.read_text(encoding="utf-8"))))
+                raw = json.loads(sidecar.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                pass
+                raw = None
+            if isinstance(raw, dict):
+                overrides.update(_clean_overrides(raw))
             break
     return overrides
 
@@ -190,6 +194,8 @@ def apply_overrides(meta: DocumentMeta, overrides: dict) -> DocumentMeta:
             if value not in DOC_TYPES:
                 continue
             data["doc_type"] = value
+        elif key == "access":
+            data["access"] = parse_groups(value)
         else:
             data[key] = value
         explicit.append(key)

@@ -56,6 +56,8 @@ class DocumentMeta(BaseModel):
     # Set when this document is the same text as another one in another format (the same law as
     # .md and .pdf): the doc_id of the copy that is searched and shown.
     duplicate_of: str | None = None
+    # Access groups (ingest/access.py): empty = open to every reader.
+    access: list[str] = Field(default_factory=list)
     # Which fields were set explicitly by a sidecar file or a manifest (not inferred).
     explicit: list[str] = Field(default_factory=list)
 

@@ -139,13 +139,21 @@ def _read(path: Path, source: str, max_bytes: int) -> tuple[bytes, os.stat_resul
         raise UnreadablePath(f"无法读取《{Path(source).name}》：{exc.strerror or exc}（请检查文件权限）") from exc
 
 
-def ingest_file(store: Store, path: Path, source: str, *, max_bytes: int, max_chars: int, ocr: bool) -> FileResult:
-    """Bring one file up to date in the store. Never raises for a bad file: returns an error result."""
+def ingest_file(store: Store, path: Path, source: str, *, max_bytes: int, max_chars: int, ocr: bool,
+                access: list[str] | None = None) -> FileResult:
+    """Bring one file up to date in the store. Never raises for a bad file: returns an error result.
+
+    Access groups: a sidecar's or manifest's win; else `access` (the --access of this run; [] opens
+    the document); else a stored document keeps its groups, so syncing a folder again never opens it."""
     started = time.perf_counter()
     key = str(path)
     stored = store.file(key)
     try:
         overrides = find_overrides(path)
+        if "access" not in overrides:
+            kept = access if access is not None else (store.access_of(stored.doc_id) if stored else [])
+            if kept or access is not None:
+                overrides["access"] = ",".join(kept)
         settings_part = _fingerprint("", overrides, max_chars)
         if stored and stored.fingerprint.endswith(settings_part):
             stat = path.stat()
@@ -207,8 +215,11 @@ def ingest_paths(
     max_chars: int = DEFAULT_MAX_CHARS,
     ocr: bool = True,
     progress: ProgressCallback | None = None,
+    access: list[str] | None = None,
 ) -> IngestReport:
-    """Ingest files and folders. Files gone from a folder given here leave the store."""
+    """Ingest files and folders. Files gone from a folder given here leave the store. `access`:
+    the groups of the documents ingested (unless a sidecar or manifest sets theirs; None keeps
+    what the store has, and leaves new documents open)."""
     started = time.perf_counter()
     files, problems, roots = discover(paths)
     report = IngestReport(results=list(problems))
@@ -216,7 +227,8 @@ def ingest_paths(
     for done, (path, source) in enumerate(files):
         if progress:
             progress(done, len(files), source)
-        report.results.append(ingest_file(store, path, source, max_bytes=max_bytes, max_chars=max_chars, ocr=ocr))
+        report.results.append(ingest_file(store, path, source, max_bytes=max_bytes, max_chars=max_chars, ocr=ocr,
+                                          access=access))
     present = {str(p) for p, _ in files}
     for stored in store.files():
         inside = any(Path(stored.path).is_relative_to(root) for root in roots)

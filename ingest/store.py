@@ -271,11 +271,17 @@ class Store:
                 (doc.meta.model_dump_json(), doc.model_dump_json(), doc_id),
             )
 
-    EDITABLE = ("title", "version", "status", "doc_type")
+    EDITABLE = ("title", "version", "status", "doc_type", "access")
+
+    def access_of(self, doc_id: str) -> list[str]:
+        """A stored document's access groups ([] when open or not stored)."""
+        row = self.db.execute("SELECT json_extract(meta, '$.access') FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else []
 
     def update_meta(self, doc_id: str, **changes) -> DocumentMeta | None:
-        """Correct a document's title, version, status or doc_type everywhere it is stored (document,
-        meta, nodes). Edited fields count as explicit, so version-status refresh keeps them."""
+        """Correct a document's title, version, status, doc_type or access groups everywhere it is
+        stored (document, meta, nodes). Edited fields count as explicit, so version-status refresh
+        keeps them."""
         unknown = set(changes) - set(self.EDITABLE)
         if unknown:
             raise ValueError(f"不能修改的字段：{', '.join(sorted(unknown))}")
@@ -288,7 +294,7 @@ class Store:
         nodes = self.nodes(doc_id)
         for node in nodes:
             for key, value in changes.items():
-                if key in node.metadata:
+                if key in node.metadata or key == "access":
                     node.metadata[key] = value
         with self.db:
             self.db.execute(

@@ -23,6 +23,21 @@ app = typer.Typer(help="清风：党纪法规与政策文件问答助手", no_ar
                   context_settings={"help_option_names": ["-h", "--help"]})
 
 IndexOption = Annotated[Optional[Path], typer.Option("--index", help="索引目录（默认 QINGFENG_INDEX_DIR 或 ./index）")]
+GroupsOption = Annotated[Optional[str], typer.Option(
+    "--groups", help="以这些访问组的身份查询（逗号分隔；\"\"=只看公开文件）：看不到的文件不检索、不引用、不提及。不指定时可见全部文件")]
+
+
+def _reader_groups(groups: Optional[str]) -> frozenset[str] | None:
+    """--groups as a reader's groups (None: everything), or exit with a Chinese message."""
+    from ingest.access import BadGroupName, parse_groups
+
+    if groups is None:
+        return None
+    try:
+        return frozenset(parse_groups(groups))
+    except BadGroupName as exc:
+        err_console.print(f"[red]错误：[/]{escape(exc.message)}")
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -32,13 +47,19 @@ def ingest(
     max_size_mb: Annotated[Optional[float], typer.Option("--max-size-mb", help="单个文件大小上限（MB）")] = None,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="不对扫描件做 OCR")] = False,
     no_search_index: Annotated[bool, typer.Option("--no-search-index", help="只导入，不建立检索索引")] = False,
+    access: Annotated[Optional[str], typer.Option(
+        "--access", help="这些文件的访问组（逗号分隔，如 纪检监察室,领导班子；“公开”=所有人可读）。"
+                         "附带的 .meta.json / manifest.json 中写了 access 的以其为准；不指定时已入库文件保持原访问组，新文件公开")] = None,
 ) -> None:
     """导入文档（PDF / DOCX / TXT / MD / HTML），增量更新知识库和检索索引。每个文件都列出结果；有文件失败、或没有一个可导入的文件时，退出码为 1。"""
     from ingest.store import Store
 
+    groups = None
+    if access is not None:
+        groups = [] if access.strip() in ("", "公开") else sorted(_reader_groups(access))
     index_dir = index or get_settings().index_dir
     with Store(index_dir) as store:
-        report = run_ingest(paths, store, max_size_mb=max_size_mb, ocr=not no_ocr)
+        report = run_ingest(paths, store, max_size_mb=max_size_mb, ocr=not no_ocr, access=groups)
         if not no_search_index and store.counts()["nodes"]:
             run_index_build(store)
     documents = sum(report.count(s) for s in ("added", "updated", "unchanged", "duplicate"))
@@ -57,6 +78,7 @@ def _inspect_json(doc) -> dict:
         "issuer": doc.meta.issuer,
         "date": doc.meta.date,
         "doc_number": doc.meta.doc_number,
+        "access": doc.meta.access,
         "source": doc.source,
         "file_type": doc.file_type,
         "pages": doc.page_count,
@@ -111,6 +133,7 @@ def inspect(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """显示文件解析出的结构：章节、条文（编号、页码）、提纲条目和推断的元数据。"""
+    from ingest.access import describe
     from ingest.errors import IngestError
     from ingest.metadata import find_overrides
     from ingest.parse import parse_document
@@ -135,6 +158,7 @@ def inspect(
     info = Table.grid(padding=(0, 2))
     for label, value in [("标题", m.title), ("版本", m.version), ("状态", m.status), ("类型", m.doc_type),
                          ("发布机关", m.issuer), ("日期", m.date), ("文号", m.doc_number),
+                         ("访问组", describe(m.access)),
                          ("页数", doc.page_count), ("条文数", len(doc.articles)), ("片段单元", len(doc.units))]:
         info.add_row(f"[bold]{label}[/]", escape(str(value)) if value is not None else "[dim]—[/]")
     console.print(info)
@@ -195,14 +219,17 @@ def search(
     document: Annotated[Optional[list[str]], typer.Option("--doc", help="只在这些文件中检索（标题或 doc_id）")] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--doc-type", help="文件类型：法规 / 实施意见 / 讲话 / 其他")] = None,
     current_only: Annotated[bool, typer.Option("--current-only", help="不含已修订、已废止的版本")] = False,
+    groups: GroupsOption = None,
 ) -> None:
     """检索与问题最相关的条文（混合检索：BM25 + 向量，按文件、条号、版本路由）。"""
     from assistant.retrieval import SearchFilters, make_retriever, result_json
 
     _question_or_batch(question, batch, out)
+    reader = _reader_groups(groups)
     store, search_index = _open_index(index)
     store.close()
-    filters = SearchFilters(documents=document or [], doc_types=doc_type or [], include_superseded=not current_only)
+    filters = SearchFilters(documents=document or [], doc_types=doc_type or [], include_superseded=not current_only,
+                            groups=reader)
     retriever = make_retriever(search_index, top_k=top_k, filters=filters)
     if batch is not None:
         rows = [json.loads(line) for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -258,12 +285,14 @@ def ask(
     batch: Annotated[Optional[Path], typer.Option("--batch", help="批量问题 JSONL：每行 {id, question}")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="批量回答输出：.jsonl、.md、.xlsx（Excel）或 .docx（Word）")] = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="即使配置了大模型也只用摘录式回答")] = False,
+    groups: GroupsOption = None,
 ) -> None:
     """回答问题：每句话都注明出处（《文件》版本 第X条、页码和原文）；知识库没有依据时明确说明。"""
     from assistant.answer import Answerer
 
     _question_or_batch(question, batch, out)
-    answerer = Answerer.from_index(*_open_index(index))
+    reader = _reader_groups(groups)
+    answerer = Answerer.from_index(*_open_index(index)).for_groups(reader)
     if batch is not None:
         from assistant.answer.export import FORMATS, export
 
@@ -301,6 +330,7 @@ def quiz(
     seed: Annotated[int, typer.Option("--seed", help="随机种子（相同种子得到相同试题）")] = 0,
     title: Annotated[str, typer.Option("--title", help="试卷标题")] = "党纪法规知识测试",
     use_llm: Annotated[bool, typer.Option("--llm", help="先由配置的大模型出题（逐题核对条文），不足部分自动生成")] = False,
+    groups: GroupsOption = None,
 ) -> None:
     """出题：从条文生成单选、多选、判断、填空题，答案和解析均注明出处，导出 Word / Excel / JSON / Markdown。"""
     from assistant.quiz import TYPES, QuizRequest, make_quiz
@@ -323,6 +353,7 @@ def quiz(
     if count < 1:
         err_console.print("[red]错误：[/]题目数量至少为 1。")
         raise typer.Exit(2)
+    reader = _reader_groups(groups)
     settings = get_settings()
     llm = None
     if use_llm:
@@ -337,9 +368,9 @@ def quiz(
         if not store.counts()["documents"]:
             err_console.print(f"[red]错误：[/]索引目录 {escape(str(index_dir))} 中没有文档，请先运行 qingfeng ingest。")
             raise typer.Exit(1)
-        unknown_docs = [name for name in document or [] if not select_documents(store, [name])]
+        unknown_docs = [name for name in document or [] if not select_documents(store, [name], reader)]
         if unknown_docs:
-            titles = "、".join(f"《{r.title}》" for r in store.documents()[:8])
+            titles = "、".join(f"《{r.title}》" for r in select_documents(store, None, reader)[:8])
             err_console.print(f"[red]错误：[/]知识库中没有文件 {escape('、'.join(unknown_docs))}（请用标题、简称或 doc_id）。"
                               f"现有文件如：{escape(titles)}")
             raise typer.Exit(2)
@@ -347,7 +378,8 @@ def quiz(
         with progress_bar("出题") as bar:
             task = bar.add_task("", total=count)
             items = make_quiz(store, request, document, chapter,
-                              progress=lambda done, total: bar.update(task, completed=done, total=total), llm=llm)
+                              progress=lambda done, total: bar.update(task, completed=done, total=total), llm=llm,
+                              groups=reader)
     if not items:
         err_console.print("[red]错误：[/]所选文件或章节中没有可出题的条文（请检查 --doc / --chapter）。")
         raise typer.Exit(1)
@@ -368,6 +400,7 @@ def faq(
     resume: Annotated[bool, typer.Option("--resume", help="从上次中断处继续（读取 输出文件.checkpoint.jsonl）")] = False,
     title: Annotated[str, typer.Option("--title", help="标题")] = "常见问题解答",
     use_llm: Annotated[bool, typer.Option("--llm", help="回答使用配置的大模型（逐句核对出处）")] = False,
+    groups: GroupsOption = None,
 ) -> None:
     """批量生成常见问题解答（FAQ）：按文件、章节分组，每条回答注明出处；可中断后用 --resume 继续。"""
     from assistant.answer import Answerer
@@ -380,8 +413,9 @@ def faq(
     if use_llm and not get_settings().llm_base_url:
         err_console.print("[red]错误：[/]未配置大模型：请设置 QINGFENG_LLM_BASE_URL（及 QINGFENG_LLM_MODEL）。")
         raise typer.Exit(2)
+    reader = _reader_groups(groups)
     store, search_index = _open_index(index)
-    answerer = Answerer.from_index(store, search_index)
+    answerer = Answerer.from_index(store, search_index).for_groups(reader)
     checkpoint = out.with_name(out.name + ".checkpoint.jsonl")
     try:
         with progress_bar("生成问答") as bar:

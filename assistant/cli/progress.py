@@ -26,7 +26,7 @@ def progress_bar(label: str, describe: bool = False) -> Progress | LineProgress:
     return Progress(*columns, console=err_console, transient=True)
 
 
-def run_ingest(paths, store, *, max_size_mb: float | None = None, ocr: bool = True):
+def run_ingest(paths, store, *, max_size_mb: float | None = None, ocr: bool = True, access: list[str] | None = None):
     """Ingest with a progress bar on the terminal, then print one line per file: every file of a
     folder is accounted for (imported, unchanged, left out with the reason, failed with the reason)."""
     from assistant.knowledge_base import ingest_files  # imported when used: `qingfeng --help` stays fast
@@ -38,7 +38,7 @@ def run_ingest(paths, store, *, max_size_mb: float | None = None, ocr: bool = Tr
         def on_progress(done: int, total: int, name: str) -> None:
             bar.update(task, completed=done, total=total, description=escape(Path(name).name))
 
-        report = ingest_files(paths, store, max_file_mb=max_size_mb, ocr=ocr, progress=on_progress)
+        report = ingest_files(paths, store, max_file_mb=max_size_mb, ocr=ocr, progress=on_progress, access=access)
     counts = store.counts()
     for result in report.results:
         style = {"error": "red", "duplicate": "yellow", "removed": "yellow", "skipped": "yellow",

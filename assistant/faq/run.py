@@ -90,13 +90,14 @@ class FaqResult:
         return len(self.entries) / self.seconds * 60 if self.seconds else 0.0
 
 
-def plan_tasks(store, documents: list[str] | None = None) -> tuple[list[FaqTask], dict[str, set[int]]]:
-    """Every candidate question of the chosen documents (current versions by default), and the
-    articles they hold (doc_id → article offsets)."""
+def plan_tasks(store, documents: list[str] | None = None,
+               groups: frozenset[str] | None = None) -> tuple[list[FaqTask], dict[str, set[int]]]:
+    """Every candidate question of the chosen documents (current versions by default; only those a
+    reader in `groups` may read), and the articles they hold (doc_id → article offsets)."""
     tasks: list[FaqTask] = []
     articles: dict[str, set[int]] = {}
     doc_order: dict[str, int] = {}
-    for source in load_sources(store, documents):
+    for source in load_sources(store, documents, groups=groups):
         articles.setdefault(source.doc.doc_id, set()).add(source.start)
         d = doc_order.setdefault(source.doc.doc_id, len(doc_order))
         for q_index, q in enumerate(questions_for(source.text)):
@@ -237,9 +238,10 @@ def run_faq(store, answerer, out_checkpoint: Path, documents: list[str] | None =
             max_per_doc: int | None = None, workers: int = 2, resume: bool = False, use_llm: bool = False,
             progress: Callable[[int, int], None] | None = None) -> FaqResult:
     """The whole batch. With `use_llm` and an LLM configured on the answerer, the model phrases the
-    questions and writes the answers (both checked; see answer_task and assistant/answer/llm.py)."""
+    questions and writes the answers (both checked; see answer_task and assistant/answer/llm.py).
+    The documents are those the answerer's reader may read (Answerer.for_groups)."""
     started = time.perf_counter()
-    tasks, document_articles = plan_tasks(store, documents)
+    tasks, document_articles = plan_tasks(store, documents, answerer.groups)
     checkpoint = Checkpoint(out_checkpoint, tasks, resume)
     pending = [t for t in tasks if t.id not in checkpoint.done]
     done_before = len(tasks) - len(pending)

@@ -16,10 +16,13 @@ from ingest.store import Store
 
 def ingest_files(paths: Iterable[str | Path], store: Store, settings: Settings | None = None, *,
                  max_file_mb: float | None = None, ocr: bool = True,
-                 progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
+                 progress: Callable[[int, int, str], None] | None = None,
+                 access: list[str] | None = None) -> IngestReport:
     """Parse files and folders into the store (unchanged files are skipped), with the settings'
-    size limit, chunk size and OCR; `progress(done, total, file name)`."""
+    size limit, chunk size and OCR; `progress(done, total, file name)`; `access`: the documents'
+    groups (ingest_paths)."""
     settings = settings or get_settings()
     return ingest_paths([str(p) for p in paths], store, max_file_mb=max_file_mb or settings.max_file_mb,
-                        max_chars=settings.chunk_max_chars, ocr=settings.ocr and ocr, progress=progress)
+                        max_chars=settings.chunk_max_chars, ocr=settings.ocr and ocr, progress=progress,
+                        access=access)
 

@@ -13,10 +13,12 @@ from assistant.quiz.sources import load_sources
 
 
 def make_quiz(store, request: QuizRequest, documents: list[str] | None = None,
-              chapters: list[str] | None = None, progress=None, rejected=None, llm=None) -> list[QuizItem]:
-    """Items over the chosen documents (current versions by default) and chapters. With `llm` (an
+              chapters: list[str] | None = None, progress=None, rejected=None, llm=None,
+              groups: frozenset[str] | None = None) -> list[QuizItem]:
+    """Items over the chosen documents (current versions by default) and chapters, among those a
+    reader in `groups` may read (None: all); keys and distractors come from them only. With `llm` (an
     assistant.answer.llm.LLMClient), the model writes items first and generation fills up the count."""
-    sources = load_sources(store, documents, chapters)
+    sources = load_sources(store, documents, chapters, groups)
     items: list[QuizItem] = []
     if llm is not None:
         from assistant.quiz.llm import llm_items

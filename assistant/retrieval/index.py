@@ -113,7 +113,7 @@ class SearchIndex:
         if self.node_ids is None:
             self.node_ids = np.array([n.node_id.encode() for n in self.nodes], dtype=bytes)
         if self.doc_meta is None:  # from each document's first chunk
-            self.doc_meta = {doc_id: {k: self.nodes[rows[0]].metadata.get(k) for k in ("title", "version", "status", "doc_type")}
+            self.doc_meta = {doc_id: {k: self.nodes[rows[0]].metadata.get(k) for k in ("title", "version", "status", "doc_type", "access")}
                              for doc_id, rows in self.rows_by_doc.items() if len(rows)}
         self._vocab = getattr(self.lexical, "vocab_dict", {}) or {}
         self._squashed: dict[int, str] = {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from llama_index.core.retrievers import BaseRetriever
@@ -18,6 +18,7 @@ from assistant.retrieval.lexicon import expand_colloquial, segmenter
 from assistant.retrieval.relevance import Passage, QuestionContext, RelevanceModel
 from assistant.retrieval.routing import Catalog, DocumentInfo, QueryPlan, analyze
 from assistant.textsim import article_pairs, jaccard
+from ingest.access import may_read
 from ingest.metadata import title_key
 
 RRF_K = 60
@@ -85,22 +86,34 @@ class SearchResult:
 
 @dataclass
 class SearchFilters:
-    """Metadata filters: documents (doc_id or title), doc types, statuses, superseded versions."""
+    """Metadata filters: documents (doc_id or title), doc types, statuses, superseded versions, and
+    the reader's access groups (None: the reader may read everything; see ingest/access.py).
+
+    The groups are enforced here, before anything is ranked: a document the reader may not read
+    is not searched, not in the catalog (named documents, versions, article lookup) and not
+    returned, on either backend (Milvus gets the kept documents as its filter expression)."""
 
     documents: list[str] = field(default_factory=list)
     doc_types: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
     include_superseded: bool = True
+    groups: frozenset[str] | None = None
+
+    def readable(self, meta: dict | None) -> bool:
+        return meta is not None and may_read(meta.get("access"), self.groups)
 
     def mask(self, index: SearchIndex) -> np.ndarray | None:
-        if not (self.documents or self.doc_types or self.statuses or not self.include_superseded):
+        if not (self.documents or self.doc_types or self.statuses or not self.include_superseded
+                or self.groups is not None):
             return None
         keep = np.ones(len(index), dtype=bool)
         for doc_id, rows in index.rows_by_doc.items():  # every filter keeps or drops whole documents
             m = index.doc_meta.get(doc_id)
             if m is None:
                 continue
-            if self.documents and doc_id not in self.documents and m["title"] not in self.documents \
+            if not self.readable(m):
+                keep[rows] = False
+            elif self.documents and doc_id not in self.documents and m["title"] not in self.documents \
                     and title_key(m["title"]) not in self.documents:
                 keep[rows] = False
             elif self.doc_types and m["doc_type"] not in self.doc_types:
@@ -112,14 +125,31 @@ class SearchFilters:
         return keep
 
 
-def catalog_from_store(store) -> Catalog:
-    return Catalog.build([DocumentInfo(d.doc_id, d.title, d.meta.version, d.meta.status, d.meta.doc_type)
-                          for d in store.documents()])
+def catalog_from_store(store, groups: frozenset[str] | None = None) -> Catalog:
+    """The stored documents a reader in `groups` may read (None: all), as that reader sees them."""
+    return _reader_catalog([(DocumentInfo(d.doc_id, d.title, d.meta.version, d.meta.status, d.meta.doc_type), d.meta.access)
+                            for d in store.documents()], groups)
 
 
-def catalog_of(index: SearchIndex) -> Catalog:
-    return Catalog.build([DocumentInfo(doc_id, m["title"], m.get("version"), m["status"], m["doc_type"])
-                          for doc_id, m in index.doc_meta.items()])
+def catalog_of(index: SearchIndex, groups: frozenset[str] | None = None) -> Catalog:
+    """The documents of an index a reader in `groups` may read (None: all), as that reader sees them."""
+    return _reader_catalog([(DocumentInfo(doc_id, m["title"], m.get("version"), m["status"], m["doc_type"]), m.get("access"))
+                            for doc_id, m in index.doc_meta.items()], groups)
+
+
+def _reader_catalog(documents: list[tuple[DocumentInfo, list[str] | None]], groups: frozenset[str] | None) -> Catalog:
+    """A catalog of the documents a reader may read. Where a title's in-force version is hidden
+    from the reader, the newest readable one is the one the reader's answers treat as current
+    (no note points to a version the reader cannot see; the status shown stays the document's own)."""
+    readable = [info for info, access in documents if may_read(access, groups)]
+    catalog = Catalog.build(readable)
+    if len(readable) == len(documents):
+        return catalog
+    for key, docs in catalog.groups.items():
+        if not any(d.status == "现行有效" for d in docs):
+            newest = catalog.current(key)
+            docs[docs.index(newest)] = catalog.documents[newest.doc_id] = replace(newest, status="现行有效")
+    return catalog
 
 
 def _ranked(scores: np.ndarray, mask: np.ndarray | None, k: int) -> list[int]:
@@ -219,7 +249,7 @@ class QingfengRetriever(_IndexRetriever):
                  filters: SearchFilters | None = None, reranker=None,
                  relevance: RelevanceModel | None = None, relevance_rerank: bool = True):
         super().__init__(index, embedder, top_k, filters)
-        self.catalog = catalog_of(index)
+        self.catalog = catalog_of(index, self.filters.groups)
         self.reranker = reranker
         self.relevance = relevance
         self.relevance_rerank = relevance_rerank
@@ -291,12 +321,14 @@ class QingfengRetriever(_IndexRetriever):
         found: dict[int, int] = {}
         for start in starts:
             window = text[start:start + PHRASE_WINDOW]
-            rows = self.index.rows_containing(window, limit=PHRASE_DISTINCT_ROWS + 1)
+            # How distinctive a run is counts only the passages searched (a hidden document's
+            # text must not change a score).
+            rows = self.index.rows_containing(window, limit=PHRASE_DISTINCT_ROWS + 1 if mask is None else len(self.index))
+            rows = [r for r in rows if mask is None or mask[r]]
             if len(rows) > PHRASE_DISTINCT_ROWS:
                 continue
             for row in rows:
-                if mask is None or mask[row]:
-                    found[row] = found.get(row, 0) + 1
+                found[row] = found.get(row, 0) + 1
         for row, count in found.items():
             fused[row] = fused.get(row, 0.0) + PHRASE_BONUS * count / len(starts)
         return pasted
@@ -353,7 +385,7 @@ class QingfengRetriever(_IndexRetriever):
             key = self._group_of[m["doc_id"]]
             if key in chosen and chosen[key].doc_id == m["doc_id"]:
                 fused[row] *= self.NAMED_DOCUMENT_FACTOR
-            elif m["status"] != "现行有效" and self.catalog.has_versions(key):
+            elif self.catalog.documents[m["doc_id"]].status != "现行有效" and self.catalog.has_versions(key):
                 twin = self._current_twin_similarity(row)
                 fused[row] *= self.SUPERSEDED_FACTOR if twin >= self.TWIN_SIMILARITY else self.CHANGED_FACTOR
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])

@@ -1,0 +1,231 @@
+"""Access groups on documents (ingest --access, sidecar / manifest field) and the CLI's --groups:
+a reader outside a document's groups gets nothing of it from search, ask, quiz or FAQ — not its
+title, not its text, not its version — and a reader in them gets it answered and cited.
+
+The knowledge base: the demo corpus (open), plus two documents for 内部组 written here (示例):
+an internal procedure with a distinctive sentence (青松编号), and a 2025 version of the demo
+reception measures whose rule for more than 6 guests (四分之一) exists nowhere else."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from tests.conftest import DEMO_CORPUS
+
+runner = CliRunner()
+
+INTERNAL_TITLE = "清风区纪委监委信访举报内部工作规程（示例）"
+INTERNAL_TEXT = f"""# {INTERNAL_TITLE}
+
+本文件为清风系统测试用示例文本，不具有任何效力。
+
+第一条 为规范信访举报件办理工作，制定本规程。
+
+第二条 信访举报件由案件监督管理室统一受理。
+
+第三条 办理信访举报件，应当在收件后七个工作日内完成初核分流，并以青松编号登记备查。
+
+第四条 本规程自印发之日起施行。
+"""
+SECRET_SENTENCE = "并以青松编号登记备查"
+SECRET_RULE = "陪餐人数以接待对象人数的四分之一为上限"
+# Words of the hidden documents that no open document holds: none may reach a reader outside 内部组.
+HIDDEN = [INTERNAL_TITLE, "信访举报内部工作规程", "青松编号", "四分之一", "清风办发〔2025〕", "2025"]
+
+
+def _reception_2025() -> str:
+    text = (DEMO_CORPUS / "qingfeng_reception_measures_2024.md").read_text(encoding="utf-8")
+    text = text.replace("2024年3月1日", "2025年6月1日").replace("2024年3月15日", "2025年6月10日")
+    text = text.replace("清风办发〔2024〕7号", "清风办发〔2025〕3号")
+    old = "接待对象在8人以内的，陪餐人员不得超过3人；接待对象超过8人的，陪餐人数以接待对象人数的三分之一为上限。"
+    assert old in text
+    return text.replace(old, f"接待对象在6人以内的，陪餐人员不得超过2人；接待对象超过6人的，{SECRET_RULE}。")
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("access")
+    shutil.copytree(DEMO_CORPUS, root / "open")
+    internal = root / "internal"
+    internal.mkdir()
+    (internal / "内部工作规程.md").write_text(INTERNAL_TEXT, encoding="utf-8")
+    (internal / "qingfeng_reception_measures_2025.md").write_text(_reception_2025(), encoding="utf-8")
+    index = root / "index"
+    assert runner.invoke(app, ["ingest", str(root / "open"), "--index", str(index)]).exit_code == 0
+    result = runner.invoke(app, ["ingest", str(internal), "--index", str(index), "--access", "内部组"])
+    assert result.exit_code == 0, result.output
+    return index
+
+
+def ask(index: Path, question: str, *groups: str) -> tuple[dict, str]:
+    args = ["ask", "--index", str(index), "--json", "--no-llm", question]
+    if groups:
+        args += ["--groups", ",".join(groups)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout), result.stdout
+
+
+def assert_hidden(output: str, question: str = "") -> None:
+    """None of the hidden words in `output`, apart from the reader's own: the question, and the
+    names and quotes it holds when they are echoed (知识库中没有《…》)."""
+    for own in [question, *re.findall(r"《([^》]+)》|“([^”]+)”", question)]:
+        for text in ([own] if isinstance(own, str) else own):
+            if text:
+                output = output.replace(text, "")
+    for word in HIDDEN:
+        assert word in question or word not in output, word
+
+
+QUESTIONS = [
+    "信访举报件收件后几个工作日内要完成初核分流？",
+    "青松编号是什么？",
+    "单位来了12个人检查，工作餐最多几个人陪？",
+    "2025年版公务接待管理办法对陪餐人数怎么规定？",
+    f"《{INTERNAL_TITLE}》第三条是怎么规定的？",
+    f"“{SECRET_SENTENCE}”出自哪个文件？",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_a_reader_outside_the_group_gets_nothing_of_its_documents(kb, question):
+    answer, output = ask(kb, question, "其他组")
+    assert_hidden(output, question)
+    for citation in answer["citations"] + answer["related"]:
+        assert citation["title"] != INTERNAL_TITLE and citation["version"] != "2025"
+        for earlier in citation.get("earlier_versions", []):
+            assert earlier["version"] != "2025"
+
+
+def test_a_hidden_document_named_reads_as_one_the_knowledge_base_lacks(kb):
+    hidden, _ = ask(kb, f"《{INTERNAL_TITLE}》第三条是怎么规定的？", "其他组")
+    absent, _ = ask(kb, "《清风区纪委监委信访举报外部工作规程（示例）》第三条是怎么规定的？", "其他组")
+    assert hidden["refused"] and absent["refused"]
+    assert hidden["answer"].replace("内部", "外部") == absent["answer"]
+
+
+def test_the_open_version_answers_when_the_newer_one_is_hidden(kb):
+    answer, output = ask(kb, "单位来了12个人检查，工作餐最多几个人陪？", "其他组")
+    first = answer["citations"][0]
+    assert (first["title"], first["version"], first["article"]) == ("清风区党政机关公务接待管理办法（示例）", "2024", 14)
+    assert "陪餐人数以接待对象人数的三分之一为上限" in first["quote"]
+    # No note points to a newer version the reader cannot see.
+    assert not answer["notes"] and "现行" not in (first.get("version_note") or "")
+
+
+def test_a_reader_in_the_group_gets_them_answered_and_cited(kb):
+    answer, _ = ask(kb, "信访举报件收件后几个工作日内要完成初核分流？", "内部组")
+    first = answer["citations"][0]
+    assert not answer["refused"] and (first["title"], first["article"]) == (INTERNAL_TITLE, 3)
+    assert "七个工作日内完成初核分流" in first["quote"]
+    answer, _ = ask(kb, "单位来了12个人检查，工作餐最多几个人陪？", "内部组", "另一组")
+    first = answer["citations"][0]
+    assert (first["version"], first["article"]) == ("2025", 14) and SECRET_RULE in first["quote"]
+    # The CLI without --groups runs with the files in reach: it reads everything.
+    answer, _ = ask(kb, "信访举报件收件后几个工作日内要完成初核分流？")
+    assert answer["citations"][0]["title"] == INTERNAL_TITLE
+
+
+def test_search_shows_only_what_the_groups_may_read(kb):
+    def search(*groups):
+        args = ["search", "--index", str(kb), "--json", "--top-k", "20", "青松编号 陪餐人数 四分之一"]
+        result = runner.invoke(app, args + (["--groups", ",".join(groups)] if groups else []))
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["results"], result.stdout
+
+    results, output = search("其他组")
+    assert results and all(r["title"] != INTERNAL_TITLE and r["version"] != "2025" for r in results)
+    assert_hidden(output, "青松编号 陪餐人数 四分之一")
+    results, _ = search("内部组")
+    assert {INTERNAL_TITLE, "清风区党政机关公务接待管理办法（示例）"} <= {r["title"] for r in results}
+    assert any(r["version"] == "2025" for r in results)
+    # "" is a reader of the open documents only.
+    results, output = search("")
+    assert results and all(r["title"] != INTERNAL_TITLE for r in results)
+
+
+def test_quiz_and_faq_are_made_from_readable_documents_only(kb, tmp_path):
+    out = tmp_path / "quiz.json"
+    result = runner.invoke(app, ["quiz", "--index", str(kb), "--count", "40", "--groups", "其他组", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    items = out.read_text(encoding="utf-8")
+    assert json.loads(items) and "清风区党政机关公务接待管理办法" in items
+    assert_hidden(items)
+    # Naming the hidden document: "not in the knowledge base", and the titles listed are open ones.
+    result = runner.invoke(app, ["quiz", "--index", str(kb), "--doc", INTERNAL_TITLE, "--groups", "其他组",
+                                 "--out", str(tmp_path / "q2.json")])
+    assert result.exit_code == 2 and "知识库中没有文件" in result.output
+    assert "信访举报内部工作规程" not in re.sub(re.escape(INTERNAL_TITLE), "", result.output)
+    result = runner.invoke(app, ["quiz", "--index", str(kb), "--doc", INTERNAL_TITLE, "--groups", "内部组",
+                                 "--count", "4", "--out", str(tmp_path / "q3.json")])
+    assert result.exit_code == 0 and "青松编号" in (tmp_path / "q3.json").read_text(encoding="utf-8")
+
+    faq = tmp_path / "faq.jsonl"
+    result = runner.invoke(app, ["faq", "--index", str(kb), "--groups", "其他组", "--out", str(faq)])
+    assert result.exit_code == 0, result.output
+    text = faq.read_text(encoding="utf-8")
+    assert "清风区党政机关公务接待管理办法" in text
+    assert_hidden(text)
+    assert_hidden(result.output)
+
+
+def test_access_survives_a_sync_without_the_option_and_a_sidecar_sets_its_own(kb, tmp_path):
+    from ingest.store import Store
+
+    internal = kb.parent / "internal"
+    # Syncing the folder again without --access keeps the groups (never opens the documents).
+    assert runner.invoke(app, ["ingest", str(internal), "--index", str(kb)]).exit_code == 0
+    answer, output = ask(kb, "信访举报件收件后几个工作日内要完成初核分流？", "其他组")
+    assert_hidden(output, "信访举报件收件后几个工作日内要完成初核分流？")
+    with Store(kb) as store:
+        groups = {r.title: r.meta.access for r in store.documents()}
+    assert groups[INTERNAL_TITLE] == ["内部组"] and groups["关于推进清廉机关建设的实施意见（示例）"] == []
+
+    folder = tmp_path / "own"
+    folder.mkdir()
+    (folder / "规程.md").write_text(INTERNAL_TEXT.replace("内部工作规程", "领导班子工作规程"), encoding="utf-8")
+    (folder / "规程.md.meta.json").write_text(json.dumps({"access": ["领导班子", "纪检监察室"]}), encoding="utf-8")
+    (folder / "坏组名.md").write_text(INTERNAL_TEXT.replace("内部工作规程", "坏组名规程"), encoding="utf-8")
+    (folder / "坏组名.md.meta.json").write_text(json.dumps({"access": "领导<script>"}), encoding="utf-8")
+    index = tmp_path / "index"
+    result = runner.invoke(app, ["ingest", str(folder), "--index", str(index), "--access", "内部组"])
+    # A bad group name: that file is not ingested (never opened to everyone by mistake), with a Chinese reason.
+    assert result.exit_code == 1 and "访问组名称" in result.output
+    with Store(index) as store:
+        rows = store.documents()
+    assert [(r.title, r.meta.access) for r in rows] == [("清风区纪委监委信访举报领导班子工作规程（示例）", ["纪检监察室", "领导班子"])]
+    result = runner.invoke(app, ["inspect", str(folder / "规程.md")])
+    assert "纪检监察室、领导班子" in result.output
+
+
+def test_the_groups_hold_on_the_milvus_backend(kb, tmp_path):
+    """The same index searched in Milvus Lite (a real one, embedded): the kept documents go to
+    Milvus as the filter expression, so a hidden document's chunks are never returned by it."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "QINGFENG_MILVUS_URI": str(tmp_path / "milvus.db")}
+    question = "单位来了12个人检查，工作餐最多几个人陪？"
+    answers = {}
+    for groups in ("其他组", "内部组"):
+        done = subprocess.run([sys.executable, "-m", "assistant.cli.commands", "ask", "--json", "--no-llm", "--index",
+                               str(kb), "--groups", groups, question], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300, env=env)
+        assert done.returncode == 0, done.stderr
+        answers[groups] = (json.loads(done.stdout), done.stdout)
+    outside, output = answers["其他组"]
+    assert_hidden(output, question)
+    assert (outside["citations"][0]["version"], outside["citations"][0]["article"]) == ("2024", 14)
+    inside, _ = answers["内部组"]
+    assert (inside["citations"][0]["version"], inside["citations"][0]["article"]) == ("2025", 14)
+    assert SECRET_RULE in inside["citations"][0]["quote"]
