@@ -13,6 +13,10 @@ from collections.abc import Iterable
 
 from ingest.errors import IngestError
 
+# A reader of open documents only: a visitor who has not signed in (the web app's chat, API, quiz,
+# FAQ and article browser until user accounts sign in).
+OPEN_ONLY: frozenset[str] = frozenset()
+
 _SEPARATORS = re.compile(r"[,，、;；\s]+")
 MAX_GROUP_CHARS = 40
 

@@ -229,3 +229,57 @@ def test_the_groups_hold_on_the_milvus_backend(kb, tmp_path):
     inside, _ = answers["内部组"]
     assert (inside["citations"][0]["version"], inside["citations"][0]["article"]) == ("2025", 14)
     assert SECRET_RULE in inside["citations"][0]["quote"]
+
+
+def test_the_web_app_reads_open_documents_only_until_users_sign_in(kb, tmp_path):
+    """A visitor who has not signed in reads the open documents only (no user accounts sign in to
+    the page yet): the page (header, example questions, every document picker, the article browser's
+    first document), POST /api/ask, the quiz and FAQ tabs and the article browser show nothing of
+    the 内部组 documents. A real app.py subprocess serves the index; the tabs run in process."""
+    from assistant.knowledge_base import KnowledgeBase
+    from assistant.web.browse import EMPTY, units_html
+    from assistant.web.faq import FaqTab
+    from assistant.web.quiz import QuizTab
+    from tests.test_web_app import _post
+    from tests.test_web_own_corpus import start, stop
+
+    index = tmp_path / "index"
+    shutil.copytree(kb, index)
+    process, config = start(kb.parent / "open", index, tmp_path / "app.log")
+    try:
+        page = json.dumps(config, ensure_ascii=False)
+        assert "清风区党政机关公务接待管理办法" in page  # the pickers hold the open documents
+        assert_hidden(page.replace("2025", ""))  # (2025 may be a Gradio version number or a date)
+        assert "2025年6月" not in page and "清风办发〔2025〕" not in page
+        url = config["root"].rstrip("/") if config.get("root") else _app_url(tmp_path / "app.log")
+        for question in QUESTIONS:
+            status, _, text = _post(url, "/api/ask", json.dumps({"question": question}).encode(),
+                                    {"Content-Type": "application/json"})
+            assert status == 200, text
+            assert_hidden(text, question)
+        status, _, text = _post(url, "/api/ask", json.dumps({"question": QUESTIONS[2]}).encode(),
+                                {"Content-Type": "application/json"})
+        first = json.loads(text)["citations"][0]
+        assert (first["version"], first["article"]) == ("2024", 14)
+    finally:
+        stop(process)
+
+    web = KnowledgeBase(index)
+    try:
+        hidden = {d.title: d.doc_id for d in web.documents() if d.meta.access}
+        assert set(hidden) == {INTERNAL_TITLE, "清风区党政机关公务接待管理办法（示例）"}
+        assert units_html(web, hidden[INTERNAL_TITLE]) == EMPTY
+        assert "青松编号" in units_html(web, hidden[INTERNAL_TITLE], groups=frozenset({"内部组"}))
+        _, preview, files = QuizTab(web).generate([], "", ["single", "judge", "blank"], 30, "", 1)
+        assert_hidden(preview)
+        summary, listing, files, entries = FaqTab(web).generate([], 0)
+        assert entries and "清风区党政机关公务接待管理办法" in listing
+        assert_hidden(listing + json.dumps(entries, ensure_ascii=False) + summary)
+    finally:
+        web.close()
+
+
+def _app_url(log: Path) -> str:
+    match = re.search(r"http://127\.0\.0\.1:\d+", log.read_text())
+    assert match, log.read_text()
+    return match.group(0)

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from assistant.cli import chinese
+from assistant.cli.accounts import audit_app, users_app
 from assistant.cli.progress import console, err_console, progress_bar, run_index_build, run_ingest
 from assistant.config import get_settings
 
@@ -21,6 +22,9 @@ chinese.install()
 app = typer.Typer(help="清风：党纪法规与政策文件问答助手", no_args_is_help=True, add_completion=False,
                   options_metavar="[选项]", subcommand_metavar="命令 [参数]...",
                   context_settings={"help_option_names": ["-h", "--help"]})
+
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 
 IndexOption = Annotated[Optional[Path], typer.Option("--index", help="索引目录（默认 QINGFENG_INDEX_DIR 或 ./index）")]
 GroupsOption = Annotated[Optional[str], typer.Option(

@@ -22,6 +22,7 @@ from assistant.answer import Answerer
 from assistant.config import Settings, get_settings
 from assistant.knowledge_base.steps import ingest_files
 from assistant.retrieval import SearchFilters, ensure_search_index
+from ingest.access import may_read
 from ingest.loaders import SUPPORTED_SUFFIXES, unsupported_reason
 from ingest.models import DOC_TYPES, STATUSES
 from ingest.store import DocumentRow, Store
@@ -154,6 +155,10 @@ class KnowledgeBase:
     def documents(self) -> list[DocumentRow]:
         return self.read_store.documents()
 
+    def readable_documents(self, groups: frozenset[str] | None) -> list[DocumentRow]:
+        """The documents a reader in `groups` may read (None: all)."""
+        return [d for d in self.documents() if may_read(d.meta.access, groups)]
+
     def answerer(self, filters: SearchFilters | None = None) -> Answerer | None:
         """An answerer of the current engine with these filters (a retriever holds its filters, so
         each filter set gets its own, kept for reuse); None while the knowledge base is empty.
@@ -164,7 +169,8 @@ class KnowledgeBase:
         f = filters or SearchFilters()
         if f == SearchFilters():
             return engine.answerer
-        key = (engine.generation, tuple(f.documents), tuple(f.doc_types), tuple(f.statuses), f.include_superseded)
+        key = (engine.generation, tuple(f.documents), tuple(f.doc_types), tuple(f.statuses), f.include_superseded,
+               None if f.groups is None else tuple(sorted(f.groups)))
         with self._filtered_lock:
             if any(k[0] != engine.generation for k in self._filtered):
                 self._filtered.clear()

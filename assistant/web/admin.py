@@ -18,6 +18,7 @@ import gradio as gr  # noqa: E402
 
 from assistant.config import Settings
 from assistant.knowledge_base import BusyError, InputError, Job, KnowledgeBase
+from assistant.web.chat import READER
 from assistant.web.render import document_label, document_rows
 from assistant.web.sessions import LOGIN_REQUIRED, AdminSessions, SignIn, cookie_token
 from assistant.web.throttle import LoginThrottle
@@ -69,10 +70,11 @@ class Admin:
         choices = [(document_label(d), d.doc_id) for d in docs]
         keep = picked if any(d.doc_id == picked for d in docs) else None
         return (self.kb.status_text(), document_rows(docs), gr.update(choices=choices, value=keep),
-                *[gr.update(choices=choices) for _ in range(self.document_pickers)])
+                *[gr.update(choices=self.document_choices()) for _ in range(self.document_pickers)])
 
     def document_choices(self) -> list[tuple[str, str]]:
-        return [(document_label(d), d.doc_id) for d in self.kb.documents()]
+        """The choices of the other tabs' document pickers: what the page's reader may read."""
+        return [(document_label(d), d.doc_id) for d in self.kb.readable_documents(READER)]
 
     def sign_in(self, user: str, password: str, address: str) -> SignIn:
         """The login route's check (sessions.session_routes): throttle, then password, then a token."""

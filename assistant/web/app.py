@@ -25,7 +25,7 @@ from assistant.retrieval import ensure_search_index  # noqa: E402
 from assistant.web.admin import DISABLED, RESULT_COLUMNS, Admin, AdminAuth  # noqa: E402
 from assistant.web.assets import CSS, HEAD  # noqa: E402
 from assistant.web.browse import units_html  # noqa: E402
-from assistant.web.chat import Chat, ChatSession, examples_for, is_demo  # noqa: E402
+from assistant.web.chat import READER, Chat, ChatSession, examples_for, is_demo  # noqa: E402
 from assistant.web.faq import EMPTY as FAQ_EMPTY  # noqa: E402
 from assistant.web.faq import FaqTab  # noqa: E402
 from assistant.web.feedback import FeedbackStore  # noqa: E402
@@ -37,7 +37,7 @@ from ingest.models import DOC_TYPES, STATUSES  # noqa: E402
 
 TITLE = "清风 · 党纪法规问答助手"
 # Widths of the document table's columns (标题 … 结构提示): all fit a 1366-pixel window, long text wraps.
-DOCUMENT_WIDTHS = ["20%", "6%", "7%", "6%", "5%", "5%", "11%", "10%", "14%", "16%"]
+DOCUMENT_WIDTHS = ["18%", "6%", "7%", "6%", "7%", "5%", "5%", "10%", "9%", "13%", "14%"]
 ICONS = Path(__file__).parent / "icons"  # drawn as SVG: they need no emoji font
 INTRO = ("# 清风 · 党纪法规问答助手\n"
          "离线运行。回答只来自知识库中的文件，每句注明《文件》、版本、条号、页码和原文；知识库中没有依据时会明确说明。")
@@ -145,7 +145,7 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
     limit = max(1, settings.web_concurrency)
 
     with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
-        documents = kb.documents()
+        documents = kb.readable_documents(READER)  # a count or title of another document never shows
         gr.Markdown(intro(documents), elem_id="qf-intro")
         session = gr.State(lambda: ChatSession())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from assistant.knowledge_base import KnowledgeBase
 from assistant.web.render import badge, esc
+from ingest.access import OPEN_ONLY, may_read
 
 EMPTY = '<div class="qf-browse-empty">请选择文件。</div>'
 
@@ -17,9 +18,10 @@ def _pages(unit) -> str:
     return f"第{unit.page_start}–{unit.page_end}页"
 
 
-def units_html(kb: KnowledgeBase, doc_id: str | None) -> str:
+def units_html(kb: KnowledgeBase, doc_id: str | None, groups: frozenset[str] | None = OPEN_ONLY) -> str:
+    """A document's articles, for a reader in `groups` (a document they may not read is not shown)."""
     doc = kb.read_store.document(doc_id) if doc_id else None
-    if doc is None:
+    if doc is None or not may_read(doc.meta.access, groups):
         return EMPTY
     m = doc.meta
     note = f"（{esc(m.title_note)}）" if m.title_note else ""

@@ -33,6 +33,7 @@ from assistant.web.render import (
     streaming_html,
     user_html,
 )
+from ingest.access import OPEN_ONLY, may_read
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,14 @@ class ChatSession:
     count: int = 0
 
 
+# Whom the page's chat, API, examples, quiz, FAQ and article browser read for: a visitor who has not
+# signed in reads the open documents only (documents with access groups never reach the page).
+READER = OPEN_ONLY
+
+
 def make_filters(documents, doc_types, include_superseded) -> SearchFilters:
     return SearchFilters(documents=list(documents or []), doc_types=list(doc_types or []),
-                         include_superseded=bool(include_superseded))
+                         include_superseded=bool(include_superseded), groups=READER)
 
 
 class Chat:
@@ -175,7 +181,7 @@ class Chat:
             raise gr.Error("请输入问题。")
         if len(q) > MAX_QUESTION_CHARS:
             raise gr.Error(f"问题太长（{len(q)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内。")
-        answerer = self.kb.answerer()
+        answerer = self.kb.answerer(SearchFilters(groups=READER))
         if answerer is None:
             raise gr.Error(EMPTY_KB)
         try:
@@ -199,12 +205,13 @@ def examples_for(kb, documents) -> list[str]:
 
     if not documents or is_demo(documents):
         return list(EXAMPLES) if documents else []
-    answerer = kb.answerer()
+    answerer = kb.answerer(SearchFilters(groups=READER))
     if answerer is None:
         return []
     found: list[str] = []
     tries = 0
-    for row in sorted((d for d in documents if d.meta.status == "现行有效"), key=lambda d: (-d.n_articles, d.title)):
+    readable = [d for d in documents if may_read(d.meta.access, READER)]
+    for row in sorted((d for d in readable if d.meta.status == "现行有效"), key=lambda d: (-d.n_articles, d.title)):
         doc = kb.read_store.document(row.doc_id)
         if doc is None:
             continue

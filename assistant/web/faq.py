@@ -15,6 +15,8 @@ import gradio as gr
 from assistant.faq.export import export
 from assistant.faq.run import run_faq
 from assistant.knowledge_base import KnowledgeBase
+from assistant.retrieval import SearchFilters
+from assistant.web.chat import READER
 from assistant.web.render import esc
 
 EMPTY = '<div class="qf-faq-empty">生成后，问答按文件和章节列在这里。</div>'
@@ -61,7 +63,7 @@ class FaqTab:
 
     def generate(self, documents: list[str] | None, max_per_doc: float, progress=gr.Progress()):
         """-> summary, entries as HTML, download files, entries (state)"""
-        answerer = self.kb.answerer()
+        answerer = self.kb.answerer(SearchFilters(groups=READER))  # run_faq reads as the answerer's reader
         if answerer is None:
             raise gr.Error("知识库中还没有文件。")
         folder = Path(tempfile.mkdtemp(prefix="qingfeng-faq-"))

@@ -14,6 +14,7 @@ from assistant.knowledge_base import KnowledgeBase
 from assistant.quiz import QuizRequest, make_quiz
 from assistant.quiz.export import export, reasoning, sections, stem_line
 from assistant.quiz.models import DIFFICULTY_NAMES, TYPE_NAMES, QuizItem
+from assistant.web.chat import READER
 from assistant.web.render import esc
 
 TYPE_CHOICES = [(name, code) for code, name in TYPE_NAMES.items()]
@@ -60,7 +61,7 @@ class QuizTab:
             raise gr.Error(f"题目数量应在 1 到 {MAX_COUNT} 之间。")
         request = QuizRequest(types=tuple(types), count=count, difficulty=difficulty or None, seed=int(seed or 0))
         chapters = [c.strip() for c in (chapter or "").replace("，", ",").split(",") if c.strip()]
-        items = make_quiz(self.kb.read_store, request, documents or None, chapters or None)
+        items = make_quiz(self.kb.read_store, request, documents or None, chapters or None, groups=READER)
         if not items:
             raise gr.Error("所选文件或章节中没有可出题的条文。")
         folder = Path(tempfile.mkdtemp(prefix="qingfeng-quiz-"))

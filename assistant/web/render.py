@@ -15,6 +15,7 @@ from pathlib import PurePath
 
 from assistant.answer import Answer, Citation
 from assistant.answer.answerer import RELATED_INTRO
+from ingest.access import describe
 from ingest.instructions import instruction_spans
 
 STATUS_CLASSES = {"现行有效": "qf-current", "已修订": "qf-revised", "已废止": "qf-repealed"}
@@ -241,7 +242,7 @@ def document_label(row) -> str:
     return f"《{row.title}》（{m.version or '未注明版本'}，{m.status}）"
 
 
-DOCUMENT_COLUMNS = ["标题", "版本", "状态", "类型", "条数", "片段", "日期", "入库时间", "来源文件", "结构提示"]
+DOCUMENT_COLUMNS = ["标题", "版本", "状态", "类型", "访问组", "条数", "片段", "日期", "入库时间", "来源文件", "结构提示"]
 
 
 def document_rows(rows) -> list[list]:
@@ -250,6 +251,6 @@ def document_rows(rows) -> list[list]:
         m = d.meta
         title = f"{m.title}（{m.title_note}）" if m.title_note else m.title
         files = "、".join(PurePath(p).name for p in d.paths) or PurePath(d.source).name
-        out.append([title, m.version or "", m.status, m.doc_type, d.n_articles, d.n_nodes, m.date or "",
+        out.append([title, m.version or "", m.status, m.doc_type, describe(m.access), d.n_articles, d.n_nodes, m.date or "",
                     time.strftime("%Y-%m-%d %H:%M", time.localtime(d.ingested_at)), files, "；".join(d.warnings)])
     return out
