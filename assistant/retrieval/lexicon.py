@@ -40,9 +40,19 @@ def colloquial_map(extra: str | None = None) -> dict[str, list[str]]:
         lines += [l for l in Path(extra).read_text(encoding="utf-8").splitlines() if l.strip() and not l.startswith("#")]
     table: dict[str, list[str]] = {}
     for line in lines:
-        word, _, terms = line.partition("\t")
+        word, _, rest = line.partition("\t")
+        terms = rest.split("\t", 1)[0]
         table.setdefault(word.strip(), []).extend(t.strip() for t in terms.split(",") if t.strip())
     return table
+
+
+@lru_cache(maxsize=1)
+def colloquial_phrases() -> frozenset[str]:
+    """Everyday entries marked `phrase` in a third column: matched in a question but never made one
+    jieba word (几个人陪 stays 几个 / 人 / 陪: as one word it would be dropped with the question
+    words, and 陪 with it)."""
+    return frozenset(line.split("\t")[0].strip() for line in _data_lines("colloquial.tsv")
+                     if line.split("\t")[2:3] == ["phrase"])
 
 
 class Segmenter:
@@ -55,9 +65,7 @@ class Segmenter:
 
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
-        # An everyday phrase that starts like a question word (几个人陪) is not made a word: it would
-        # be dropped with the question words and take its content (陪) with it.
-        everyday = [w for w in colloquial_map() if not ASK_WORD.match(w)]
+        everyday = [w for w in colloquial_map() if w not in colloquial_phrases()]
         for word in (*domain_words(), *everyday, *(extra_words or [])):
             self._jieba.add_word(word, freq=2000)
         self._stop = stopwords()
