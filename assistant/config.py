@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     upload_dir: Path | None = None  # uploaded files are kept here; default <index_dir>/uploads
     feedback_db: Path | None = None  # 👍/👎 feedback (SQLite); default <index_dir>/feedback.sqlite
     web_concurrency: int = 4  # questions answered at once (chat and the `ask` API together)
+    # Who may read what (assistant/web/visitors.py): signing in is required when an account that is
+    # not an admin exists, when require_login is set, or when open_to_anonymous is off; otherwise a
+    # visitor who has not signed in reads the documents that have no access groups.
+    require_login: bool = False
+    open_to_anonymous: bool = True
+    audit_retention_days: float = 365.0  # audit rows older than this are removed at start
 
 
 def get_settings() -> Settings:

@@ -283,3 +283,80 @@ def _app_url(log: Path) -> str:
     match = re.search(r"http://127\.0\.0\.1:\d+", log.read_text())
     assert match, log.read_text()
     return match.group(0)
+
+
+PASSWORDS = {"neibu": "内部组-口令-2026", "qita": "其他组-口令-2026"}
+
+
+def _basic(user: str, password: str) -> dict:
+    import base64
+
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Content-Type": "application/json", "Authorization": f"Basic {token}"}
+
+
+@pytest.fixture(scope="module")
+def served_with_accounts(kb, tmp_path_factory):
+    """app.py on a copy of the index with two accounts, 内部组 and 其他组: signing in is required."""
+    from assistant.accounts import Users
+    from tests.test_web_own_corpus import start, stop
+
+    root = tmp_path_factory.mktemp("served")
+    index = root / "index"
+    shutil.copytree(kb, index)
+    users = Users(index)
+    users.add("neibu", PASSWORDS["neibu"], ["内部组"])
+    users.add("qita", PASSWORDS["qita"], ["其他组"])
+    users.close()
+    process, config = start(kb.parent / "open", index, root / "app.log")
+    yield index, config, config["root"].rstrip("/") if config.get("root") else _app_url(root / "app.log")
+    stop(process)
+
+
+def test_signed_in_users_read_what_their_groups_may_and_every_question_is_audited(served_with_accounts):
+    from assistant.accounts import AuditLog
+    from tests.test_web_app import _post
+
+    index, config, url = served_with_accounts
+    page = json.dumps(config, ensure_ascii=False)
+    # Signing in is required: the page lists no document at all before it.
+    assert "请先在“知识库”页登录" in page and "清风区党政机关公务接待管理办法" not in page
+    assert_hidden(page.replace("2025", ""))
+    ask_body = json.dumps({"question": QUESTIONS[0]}).encode()
+    status, headers, text = _post(url, "/api/ask", ask_body, {"Content-Type": "application/json"})
+    assert status == 401 and "请先登录" in json.loads(text)["error"] and "basic" in headers["www-authenticate"].lower()
+    status, _, text = _post(url, "/api/ask", ask_body, _basic("neibu", "wrong-password"))
+    assert status == 401 and "用户名或密码错误" in text
+
+    # HTTP Basic credentials: each user reads what their groups may.
+    status, _, text = _post(url, "/api/ask", ask_body, _basic("neibu", PASSWORDS["neibu"]))
+    inside = json.loads(text)
+    assert status == 200 and (inside["citations"][0]["title"], inside["citations"][0]["article"]) == (INTERNAL_TITLE, 3)
+    for question in QUESTIONS:
+        status, _, text = _post(url, "/api/ask", json.dumps({"question": question}).encode(), _basic("qita", PASSWORDS["qita"]))
+        assert status == 200
+        assert_hidden(text, question)
+
+    # The login route's session cookie works for the API as well.
+    status, headers, text = _post(url, "/qingfeng/login", json.dumps({"user": "qita", "password": PASSWORDS["qita"]}).encode(),
+                                  {"Content-Type": "application/json"})
+    assert status == 200, text
+    cookie = headers["set-cookie"].split(";", 1)[0]
+    status, _, text = _post(url, "/api/ask", json.dumps({"question": QUESTIONS[2]}).encode(),
+                            {"Content-Type": "application/json", "Cookie": cookie})
+    first = json.loads(text)["citations"][0]
+    assert (first["version"], first["article"]) == ("2024", 14)
+    # A signed-in reader is not an administrator: no upload.
+    status, _, _ = _post(url, "/gradio_api/upload", b"x", {"Content-Type": "multipart/form-data; boundary=x",
+                                                            "Content-Length": "1", "Cookie": cookie})
+    assert status == 403
+
+    log = AuditLog(index)
+    asks = [r for r in log.rows(action="ask")]
+    assert {r.user for r in asks} == {"neibu", "qita"} and len(asks) == 2 + len(QUESTIONS)
+    neibu = next(r for r in asks if r.user == "neibu")
+    assert neibu.detail["question"] == QUESTIONS[0] and neibu.detail["cited"][0]["title"] == INTERNAL_TITLE
+    assert neibu.detail["cited"][0]["article"] == 3 and neibu.address == "127.0.0.1"
+    assert all(INTERNAL_TITLE not in json.dumps(r.detail["cited"], ensure_ascii=False) for r in asks if r.user == "qita")
+    assert [r.user for r in log.rows(action="sign_in")] == ["qita"]
+    assert [(r.user, r.detail["reason"]) for r in log.rows(action="sign_in_failed")] == [("neibu", "用户名或密码错误")]

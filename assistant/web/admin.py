@@ -20,11 +20,12 @@ from assistant.config import Settings
 from assistant.knowledge_base import BusyError, InputError, Job, KnowledgeBase
 from assistant.web.chat import READER
 from assistant.web.render import document_label, document_rows
-from assistant.web.sessions import LOGIN_REQUIRED, AdminSessions, SignIn, cookie_token
+from assistant.web.sessions import LOGIN_REQUIRED, SignIn, cookie_token
 from assistant.web.throttle import LoginThrottle
+from assistant.web.visitors import Visitor, Visitors
 
 DISABLED = ("知识库管理未启用。请在启动前设置环境变量 `QINGFENG_ADMIN_USER` 和 `QINGFENG_ADMIN_PASSWORD`"
-            "（或写入 `.env` 文件），然后重启服务。系统没有默认密码。")
+            "（或写入 `.env` 文件），或用 `qingfeng users add 用户名 --admin` 新建管理员账户，然后重启服务。系统没有默认密码。")
 RESULT_COLUMNS = ["文件", "结果", "说明", "标题", "条数", "片段"]
 
 
@@ -47,15 +48,36 @@ class AdminAuth:
 
 
 class Admin:
-    def __init__(self, kb: KnowledgeBase, auth: AdminAuth, document_pickers: int = 2):
+    def __init__(self, kb: KnowledgeBase, auth: AdminAuth, document_pickers: int = 2,
+                 visitors: Visitors | None = None, audit=None):
+        """`visitors`: who signs in (accounts and the environment's administrator; by default the
+        latter only); `audit`: an assistant.accounts.AuditLog (sign-ins and admin changes)."""
         self.kb = kb
         self.auth = auth
         self.document_pickers = document_pickers  # document choosers of the other tabs
         self.throttle = LoginThrottle()
-        self.sessions = AdminSessions()
+        self.visitors = visitors or Visitors(kb.settings, auth)
+        self.sessions = self.visitors.sessions
+        self.audit = audit
+
+    @property
+    def enabled(self) -> bool:
+        """Whether anyone can sign in (the environment's administrator, or accounts)."""
+        return self.visitors.sign_in_enabled
+
+    def visitor(self, request: gr.Request | None) -> Visitor | None:
+        """The signed-in visitor of this request (None when nobody is signed in)."""
+        return self.visitors.of_session(self.sessions.user(cookie_token(request)))
 
     def signed_in(self, request: gr.Request | None) -> bool:
-        return self.sessions.user(cookie_token(request)) is not None
+        """Whether an administrator is signed in (the admin actions need one)."""
+        visitor = self.visitor(request)
+        return visitor is not None and visitor.is_admin
+
+    def _record(self, action: str, request: gr.Request | None, **detail) -> None:
+        if self.audit is not None:
+            visitor = self.visitor(request)
+            self.audit.record(action, user=visitor.name if visitor else "", address=_address(request), **detail)
 
     def _require(self, request: gr.Request | None) -> None:
         if not self.signed_in(request):
@@ -78,27 +100,46 @@ class Admin:
 
     def sign_in(self, user: str, password: str, address: str) -> SignIn:
         """The login route's check (sessions.session_routes): throttle, then password, then a token."""
+        visitor, refusal = self.authenticate(user, password, address)
+        if visitor is None:
+            return refusal
+        if self.audit is not None:
+            self.audit.record("sign_in", user=visitor.name, address=address, admin=visitor.is_admin)
+        return SignIn(self.visitors.open_session(visitor), "", 200)
+
+    def authenticate(self, user: str, password: str, address: str) -> tuple[Visitor | None, SignIn | None]:
+        """(visitor, None) for good credentials; else (None, the refusal): throttled, and a failure
+        is in the audit log. The login route and HTTP Basic credentials on `/api/ask` use it."""
         user = (user or "").strip()
-        if not self.auth.enabled:
-            return SignIn(None, DISABLED, 403)
+        if not self.enabled:
+            return None, SignIn(None, DISABLED, 403)
         refused = self.throttle.refused(user, address)
         if refused:
-            return SignIn(None, refused, 429)
-        if not self.auth.check(user, password):
+            if self.audit is not None:
+                self.audit.record("sign_in_failed", user=user, address=address, reason="尝试过多，暂时锁定")
+            return None, SignIn(None, refused, 429)
+        visitor = self.visitors.check(user, password)
+        if visitor is None:
             self.throttle.failed(user, address)
-            return SignIn(None, "用户名或密码错误。", 401)
+            if self.audit is not None:
+                self.audit.record("sign_in_failed", user=user, address=address, reason="用户名或密码错误")
+            return None, SignIn(None, "用户名或密码错误。", 401)
         self.throttle.succeeded(user, address)
-        return SignIn(self.sessions.open(user), "", 200)
+        return visitor, None
 
     def show(self, message: str = "", request: gr.Request | None = None):
         """-> login box, admin box, login message, timer, *refresh: the tab as this browser may see it.
         Runs after the page posted the login form (`message` is the route's answer), after logout and
         on page load. Without a live admin cookie it reveals nothing: the table and the document
         choices are left as they were."""
-        if not self.auth.enabled:
+        if not self.enabled:
             return (gr.update(), gr.update(visible=False), DISABLED, gr.update(active=False),
                     *[gr.skip()] * (3 + self.document_pickers))
-        if not self.signed_in(request):
+        visitor = self.visitor(request)
+        if visitor is not None and not visitor.is_admin:
+            groups = "、".join(sorted(visitor.groups or [])) or "无（只读公开文件）"
+            message = f"已登录：{visitor.name}（访问组：{groups}）。管理知识库需要管理员账户。"
+        if visitor is None or not visitor.is_admin:
             return (gr.update(visible=True), gr.update(visible=False), message, gr.update(active=False),
                     *[gr.skip()] * (3 + self.document_pickers))
         return (gr.update(visible=False), gr.update(visible=True), "", gr.update(active=True), *self.refresh())
@@ -136,6 +177,7 @@ class Admin:
         if job is None:
             return (gr.skip(), refused, gr.skip(), *self.refresh())
         rows = [[r.name, r.label, r.message, r.title, r.articles or "", r.nodes or ""] for r in job.results]
+        self._record("upload", request, files=[r.name for r in job.results], results=[r.label for r in job.results])
         if job.error:
             message = job.error
         else:
@@ -157,6 +199,8 @@ class Admin:
         self._require(request)
         job, refused = self._start(lambda: self.kb.edit(doc_id, title, version, status, doc_type), progress)
         message = refused or job.error or f"{job.summary}。"
+        if job is not None and not job.error:
+            self._record("edit", request, doc_id=doc_id, title=title, version=version, status=status, doc_type=doc_type)
         return (message, *self.refresh(doc_id))
 
     def delete(self, doc_id, confirmed: bool, request: gr.Request | None = None, progress=gr.Progress()):
@@ -166,13 +210,23 @@ class Admin:
             message = "删除前请先勾选“确认删除”。"
             gr.Warning(message)
             return (message, *[gr.skip()] * 5, *self.refresh(doc_id))
+        title = next((d.title for d in self.kb.documents() if d.doc_id == doc_id), "")
         job, refused = self._start(lambda: self.kb.delete(doc_id), progress)
         if job is None:
             return (refused, *[gr.skip()] * 5, *self.refresh(doc_id))
+        if not job.error:
+            self._record("delete", request, doc_id=doc_id, title=title)
         return (job.error or f"{job.summary}。", False, "", "", None, None, *self.refresh())
 
     def reindex(self, request: gr.Request | None = None, progress=gr.Progress()):
         """-> message, *refresh"""
         self._require(request)
         job, refused = self._start(self.kb.reindex, progress)
+        if job is not None and not job.error:
+            self._record("reindex", request)
         return (refused or job.error or f"{job.summary}。", *self.refresh())
+
+
+def _address(request: gr.Request | None) -> str:
+    client = getattr(request, "client", None)
+    return getattr(client, "host", "") or ""

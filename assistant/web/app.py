@@ -17,6 +17,7 @@ from types import SimpleNamespace  # noqa: E402
 import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
+from assistant.accounts import AuditLog, Users  # noqa: E402
 from assistant.config import Settings, get_settings  # noqa: E402
 from assistant.knowledge_base import KnowledgeBase, ingest_files  # noqa: E402
 from assistant.knowledge_base.manager import UPLOAD_SUFFIXES  # noqa: E402
@@ -33,6 +34,7 @@ from assistant.web.http_api import api_routes  # noqa: E402
 from assistant.web.quiz import DIFFICULTY_CHOICES, MAX_COUNT, TYPE_CHOICES, QuizTab  # noqa: E402
 from assistant.web.render import DOCUMENT_COLUMNS, EMPTY_SOURCES  # noqa: E402
 from assistant.web.sessions import UploadGuard, session_routes  # noqa: E402
+from assistant.web.visitors import LOGIN_FIRST, Visitors  # noqa: E402
 from ingest.models import DOC_TYPES, STATUSES  # noqa: E402
 
 TITLE = "清风 · 党纪法规问答助手"
@@ -44,8 +46,10 @@ INTRO = ("# 清风 · 党纪法规问答助手\n"
 DEMO_NOTICE = "当前载入的是示例文件：均为虚构的演示文本（示例），不具有任何效力。"
 
 
-def intro(documents) -> str:
+def intro(documents, login_required: bool = False) -> str:
     """The page header: what the product does, and what is loaded (the demo notice only for the demo)."""
+    if login_required:
+        return INTRO + "\n\n请先在“知识库”页登录，再提问、出题或浏览条文。"
     if not documents:
         return INTRO + "\n\n知识库为空：请管理员登录“知识库”页上传文件。"
     loaded = f"知识库现有 {len(documents)} 个文件。"
@@ -59,7 +63,7 @@ def _admin_components(settings: Settings) -> SimpleNamespace:
     """The 知识库 tab's login form and admin panel (hidden until login; only built when enabled)."""
     ui = SimpleNamespace()
     with gr.Column(elem_id="qf-login") as ui.login_box:
-        gr.Markdown("管理知识库（上传、修改、删除文件）需要管理员登录。问答无需登录。")
+        gr.Markdown("登录后按账户的访问组查阅文件；管理知识库（上传、修改、删除文件）需要管理员账户。")
         ui.user = gr.Textbox(label="用户名", elem_id="qf-user", max_lines=1)
         ui.password = gr.Textbox(label="密码", type="password", elem_id="qf-password", max_lines=1)
         ui.login = gr.Button("登录", variant="primary", elem_id="qf-login-button")
@@ -141,12 +145,14 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
     chat = chat or Chat(kb, feedback)
     admin = admin or Admin(kb, AdminAuth(settings), document_pickers=4)
     quiz, faq = QuizTab(kb), FaqTab(kb)
-    choices = admin.document_choices()
+    choices = [] if admin.visitors.login_required() else admin.document_choices()
     limit = max(1, settings.web_concurrency)
 
     with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
-        documents = kb.readable_documents(READER)  # a count or title of another document never shows
-        gr.Markdown(intro(documents), elem_id="qf-intro")
+        # What the page shows before anyone signs in: the open documents, or nothing when signing in is
+        # required (a count or title of another document never shows).
+        documents = [] if admin.visitors.login_required() else kb.readable_documents(READER)
+        gr.Markdown(intro(documents, admin.visitors.login_required()), elem_id="qf-intro")
         session = gr.State(lambda: ChatSession())
 
         with gr.Tab("问答", id="chat"):
@@ -188,7 +194,7 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
                     sources = gr.HTML(EMPTY_SOURCES, elem_id="qf-sources", js_on_load=None)
 
         with gr.Tab("知识库", id="admin"):
-            if admin.auth.enabled:
+            if admin.enabled:
                 ui = _admin_components(settings)
             else:
                 gr.Markdown(DISABLED, elem_id="qf-admin-disabled")
@@ -241,15 +247,37 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
         ask.click(chat.respond, chat_inputs, chat_outputs, **chat_events)
         new_chat.click(chat.new_conversation, None, chat_outputs, **PRIVATE)
         chatbot.clear(chat.new_conversation, None, chat_outputs, **PRIVATE)
-        like.click(lambda c, s: chat.rate("up", c, s), [comment, session], [feedback_status, comment], **PRIVATE)
-        dislike.click(lambda c, s: chat.rate("down", c, s), [comment, session], [feedback_status, comment], **PRIVATE)
+        def rate_up(c, s, request: gr.Request):
+            return chat.rate("up", c, s, request)
+
+        def rate_down(c, s, request: gr.Request):
+            return chat.rate("down", c, s, request)
+
+        like.click(rate_up, [comment, session], [feedback_status, comment], **PRIVATE)
+        dislike.click(rate_down, [comment, session], [feedback_status, comment], **PRIVATE)
         gr.api(chat.ask_api, api_name="ask", concurrency_limit=limit, concurrency_id="answer",
                api_description="回答一个问题，返回与 `qingfeng ask --json` 相同的 JSON（回答、引用条文等）。")
 
         # Quiz and FAQ (one batch at a time each; the chat keeps its own queue)
-        quiz_run.click(quiz.generate, [quiz_docs, quiz_chapter, quiz_types, quiz_count, quiz_difficulty, quiz_seed],
+        # Each tab reads as the request's visitor (signing in first when it is required).
+        def groups_of(request: gr.Request) -> frozenset[str] | None:
+            visitor = chat.visitor_of(request)
+            if visitor is None:
+                raise gr.Error(LOGIN_FIRST)
+            return visitor.groups
+
+        def make_quiz_tab(docs, chapter, types, count, difficulty, seed, request: gr.Request):
+            return quiz.generate(docs, chapter, types, count, difficulty, seed, groups=groups_of(request))
+
+        def make_faq_tab(docs, limit, request: gr.Request, progress=gr.Progress()):
+            return faq.generate(docs, limit, progress, groups=groups_of(request))
+
+        def browse_tab(doc_id, request: gr.Request):
+            return units_html(kb, doc_id, groups_of(request))
+
+        quiz_run.click(make_quiz_tab, [quiz_docs, quiz_chapter, quiz_types, quiz_count, quiz_difficulty, quiz_seed],
                        [quiz_msg, quiz_preview, quiz_files], concurrency_id="quiz", concurrency_limit=1, **PRIVATE)
-        faq_run.click(faq.generate, [faq_docs, faq_limit], [faq_msg, faq_table, faq_files, faq_entries],
+        faq_run.click(make_faq_tab, [faq_docs, faq_limit], [faq_msg, faq_table, faq_files, faq_entries],
                       concurrency_id="faq", concurrency_limit=1, **PRIVATE)
         faq_search.change(FaqTab.search, [faq_search, faq_entries], faq_table, show_progress="hidden", **PRIVATE)
 
@@ -258,16 +286,42 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
             _wire_admin(demo, admin, ui, pickers)
 
         # Article browser; document choices are fresh on every page load.
-        browse_pick.change(lambda d: units_html(kb, d), browse_pick, units, **PRIVATE)
-        demo.load(lambda: admin.refresh()[3:], None, pickers, **PRIVATE)
+        browse_pick.change(browse_tab, browse_pick, units, **PRIVATE)
+        def fresh_pickers(request: gr.Request):
+            if chat.visitor_of(request) is None:
+                return [gr.update(choices=[])] * len(pickers)
+            return admin.refresh()[3:]
+
+        demo.load(fresh_pickers, None, pickers, **PRIVATE)
     return demo
+
+
+def http_visitor(admin: Admin, chat: Chat, request) -> tuple:
+    """Who sends a plain HTTP request: HTTP Basic credentials (throttled like the login form), else
+    the session cookie, else a visitor who has not signed in -> (visitor, None) or (None, (status, message))."""
+    import base64
+    import binascii
+
+    header = request.headers.get("authorization", "")
+    if header[:6].lower() == "basic ":
+        try:
+            user, _, password = base64.b64decode(header[6:].strip()).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None, (400, "Authorization 格式不对：应为 Basic base64(用户名:密码)。")
+        address = request.client.host if request.client else ""
+        visitor, refusal = admin.authenticate(user, password, address)
+        return (visitor, None) if visitor else (None, (refusal.status, refusal.message))
+    visitor = chat.visitor_of(request)
+    return (visitor, None) if visitor else (None, (401, LOGIN_FIRST))
 
 
 def launch_options(settings: Settings, admin: Admin, chat: Chat) -> dict:
     """Options of `Blocks.launch`: local only, nothing fetched from elsewhere, no share link; beside
     Gradio's routes the login and logout routes and `POST /api/ask`, and the upload guard in front."""
-    guard = Middleware(UploadGuard, sessions=admin.sessions, max_upload_bytes=int(settings.max_upload_mb * 2**20))
-    routes = [*session_routes(admin.sign_in, admin.sessions), *api_routes(chat.ask_api, settings.web_concurrency)]
+    guard = Middleware(UploadGuard, sessions=admin.sessions, max_upload_bytes=int(settings.max_upload_mb * 2**20),
+                       is_admin=admin.signed_in)
+    routes = [*session_routes(admin.sign_in, admin.sessions),
+              *api_routes(chat.answer_for, settings.web_concurrency, lambda request: http_visitor(admin, chat, request))]
     return {
         "share": False, "css": CSS, "head": HEAD, "show_error": True, "ssr_mode": False, "pwa": False,
         "mcp_server": False, "run_history": False, "enable_monitoring": False, "footer_links": ["api"],
@@ -307,10 +361,19 @@ def serve(index_dir, corpus_dir, host: str | None = None, port: int | None = Non
     kb = KnowledgeBase(index_dir, settings)
     kb.follow()  # other replicas serving the same folder: their uploads show here within seconds
     auth = AdminAuth(settings)
-    print(f"知识库管理：{'已启用（用户 ' + auth.user + '）' if auth.enabled else '未启用（设置 QINGFENG_ADMIN_USER 和 QINGFENG_ADMIN_PASSWORD 后启用）'}",
+    users, audit = Users(index_dir), AuditLog(index_dir)
+    purged = audit.purge(settings.audit_retention_days)
+    visitors = Visitors(settings, auth, users)
+    accounts = users.list()
+    admins = [auth.user] * auth.enabled + [u.name for u in accounts if u.is_admin]
+    managed = (f"已启用（管理员 {'、'.join(admins)}）" if admins else
+               "未启用（设置 QINGFENG_ADMIN_USER 和 QINGFENG_ADMIN_PASSWORD，或用 qingfeng users add 用户名 --admin 新建管理员账户）")
+    print(f"知识库管理：{managed}；账户 {len(accounts)} 个；"
+          f"{'问答需要登录' if visitors.login_required() else '未登录的访客可查阅公开文件'}；"
+          f"审计日志保留 {settings.audit_retention_days:g} 天" + (f"（已清除过期记录 {purged} 条）" if purged else ""),
           flush=True)
-    admin = Admin(kb, auth, document_pickers=4)
-    chat = Chat(kb, FeedbackStore(settings.feedback_db or kb.dir / "feedback.sqlite"))
+    admin = Admin(kb, auth, document_pickers=4, visitors=visitors, audit=audit)
+    chat = Chat(kb, FeedbackStore(settings.feedback_db or kb.dir / "feedback.sqlite"), visitors=visitors, audit=audit)
     demo = build_app(kb, settings, admin=admin, chat=chat)
     demo.queue(default_concurrency_limit=1)
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True,

@@ -33,6 +33,7 @@ from assistant.web.render import (
     streaming_html,
     user_html,
 )
+from assistant.web.visitors import ANONYMOUS, LOGIN_FIRST, Visitor, Visitors
 from ingest.access import OPEN_ONLY, may_read
 
 log = logging.getLogger(__name__)
@@ -69,19 +70,42 @@ class ChatSession:
 READER = OPEN_ONLY
 
 
-def make_filters(documents, doc_types, include_superseded) -> SearchFilters:
+def make_filters(documents, doc_types, include_superseded, groups: frozenset[str] | None = READER) -> SearchFilters:
     return SearchFilters(documents=list(documents or []), doc_types=list(doc_types or []),
-                         include_superseded=bool(include_superseded), groups=READER)
+                         include_superseded=bool(include_superseded), groups=groups)
 
 
 class Chat:
-    def __init__(self, kb: KnowledgeBase, feedback: FeedbackStore):
+    def __init__(self, kb: KnowledgeBase, feedback: FeedbackStore, visitors: Visitors | None = None, audit=None):
+        """`visitors`: who asks (by default everyone is a visitor who has not signed in, reading the
+        open documents); `audit`: an assistant.accounts.AuditLog, which gets a row per answer."""
         self.kb = kb
         self.feedback = feedback
+        self.visitors = visitors
+        self.audit = audit
 
-    def respond(self, question, session: ChatSession | None, documents, doc_types, include_superseded):
+    def visitor_of(self, request) -> Visitor | None:
+        """Who sends this request (None: signing in is required and nobody is signed in)."""
+        return ANONYMOUS if self.visitors is None else self.visitors.of_request(request)
+
+    def _record(self, visitor: Visitor, question: str, answer, request, via: str) -> int | None:
+        if self.audit is None:
+            return None
+        cited = [{"title": c.title, "version": c.version, "article": c.article, "article_label": c.article_label}
+                 for c in answer.citations]
+        client = getattr(request, "client", None)
+        return self.audit.record("ask", user=visitor.name, address=getattr(client, "host", "") or "", via=via,
+                                 question=question, refused=answer.refused, cited=cited)
+
+    def respond(self, question, session: ChatSession | None, documents, doc_types, include_superseded,
+                request: gr.Request = None):
         """Stream one answer: yields (chat messages, sources panel, session, question box)."""
         session = session or ChatSession()
+        visitor = self.visitor_of(request)
+        if visitor is None:
+            gr.Warning(LOGIN_FIRST)
+            yield gr.skip(), gr.skip(), session, gr.skip()
+            return
         question = (question or "").strip()
         if not question:
             gr.Warning("请输入问题。")
@@ -96,7 +120,7 @@ class Chat:
         messages.append({"role": "assistant", "content": notice_html("正在检索条文……", "pending")})
         yield messages, gr.skip(), session, ""
 
-        answerer = self.kb.answerer(make_filters(documents, doc_types, include_superseded))
+        answerer = self.kb.answerer(make_filters(documents, doc_types, include_superseded, visitor.groups))
         if answerer is None:
             messages[-1]["content"] = notice_html(EMPTY_KB)
             yield messages, gr.skip(), session, gr.skip()
@@ -128,7 +152,8 @@ class Chat:
                 yield messages, gr.skip(), session, gr.skip()
                 time.sleep(STREAM_DELAY)
 
-        session.records.append(TurnRecord(turn, question, answer, uuid.uuid4().hex))
+        session.records.append(TurnRecord(turn, question, answer, uuid.uuid4().hex,
+                                          audit_id=self._record(visitor, question, answer, request, "chat")))
         del session.records[:-MAX_TURNS_SHOWN]
         del session.turns[:-MAX_TURNS_SHOWN]
         messages[-1]["content"] = answer_html(answer, turn)
@@ -162,7 +187,7 @@ class Chat:
         session = ChatSession()
         return [], sources_html([]), session, ""
 
-    def rate(self, rating: str, comment: str, session: ChatSession | None):
+    def rate(self, rating: str, comment: str, session: ChatSession | None, request: gr.Request = None):
         """Store 👍 / 👎 (and the comment) for the latest answer; returns (status, comment box)."""
         if not session or not session.records:
             gr.Warning("还没有可以评价的回答，请先提问。")
@@ -171,23 +196,38 @@ class Chat:
         a = r.answer
         sources = [c.contract() for c in (a.related if a.refused else a.citations)]
         self.feedback.record(r.answer_id, rating, comment or "", r.question, a.answer, a.refused, sources)
+        if self.audit is not None and r.audit_id is not None:
+            visitor = self.visitor_of(request)
+            self.audit.record("feedback", user=visitor.name if visitor else "", answer_row=r.audit_id,
+                              rating=RATINGS[rating], comment=comment or "")
         note = "，意见已一并保存" if (comment or "").strip() else ""
         return f"已记录您对第{r.turn}问回答的评价 {RATINGS[rating]}{note}。谢谢！", ""
 
-    def ask_api(self, question: str) -> dict:
-        """Answer one question (no conversation): the JSON of `qingfeng ask --json`."""
+    def ask_api(self, question: str, request: gr.Request = None) -> dict:
+        """Answer one question (no conversation): the JSON of `qingfeng ask --json`, for the
+        request's visitor (Gradio's `/ask`)."""
+        visitor = self.visitor_of(request)
+        if visitor is None:
+            raise gr.Error(LOGIN_FIRST)
+        return self.answer_for(question, visitor, request)
+
+    def answer_for(self, question: str, visitor: Visitor | None = None, request=None, via: str = "api") -> dict:
+        """One question answered for `visitor` (the plain HTTP route resolves its visitor itself;
+        None: a visitor who has not signed in)."""
+        visitor = visitor or ANONYMOUS
         q = (question or "").strip()
         if not q:
             raise gr.Error("请输入问题。")
         if len(q) > MAX_QUESTION_CHARS:
             raise gr.Error(f"问题太长（{len(q)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内。")
-        answerer = self.kb.answerer(SearchFilters(groups=READER))
+        answerer = self.kb.answerer(SearchFilters(groups=visitor.groups))
         if answerer is None:
             raise gr.Error(EMPTY_KB)
         try:
             answer = answerer.ask(q)
         except MilvusUnavailable as exc:
             raise gr.Error(f"暂时无法回答：{exc}") from exc
+        self._record(visitor, q, answer, request, via)
         return {"question": question, **answer.contract()}
 
 

@@ -61,9 +61,11 @@ class FaqTab:
         self.kb = kb
         self.workers = workers
 
-    def generate(self, documents: list[str] | None, max_per_doc: float, progress=gr.Progress()):
-        """-> summary, entries as HTML, download files, entries (state)"""
-        answerer = self.kb.answerer(SearchFilters(groups=READER))  # run_faq reads as the answerer's reader
+    def generate(self, documents: list[str] | None, max_per_doc: float, progress=gr.Progress(),
+                 groups: frozenset[str] | None = READER):
+        """-> summary, entries as HTML, download files, entries (state); from what a reader in
+        `groups` may read"""
+        answerer = self.kb.answerer(SearchFilters(groups=groups))  # run_faq reads as the answerer's reader
         if answerer is None:
             raise gr.Error("知识库中还没有文件。")
         folder = Path(tempfile.mkdtemp(prefix="qingfeng-faq-"))

@@ -52,8 +52,8 @@ class QuizTab:
         self.kb = kb
 
     def generate(self, documents: list[str] | None, chapter: str, types: list[str] | None, count: float,
-                 difficulty: str, seed: float):
-        """-> message, preview HTML, download files"""
+                 difficulty: str, seed: float, groups: frozenset[str] | None = READER):
+        """-> message, preview HTML, download files; from what a reader in `groups` may read"""
         if not types:
             raise gr.Error("请至少选择一种题型。")
         count = int(count or 0)
@@ -61,7 +61,7 @@ class QuizTab:
             raise gr.Error(f"题目数量应在 1 到 {MAX_COUNT} 之间。")
         request = QuizRequest(types=tuple(types), count=count, difficulty=difficulty or None, seed=int(seed or 0))
         chapters = [c.strip() for c in (chapter or "").replace("，", ",").split(",") if c.strip()]
-        items = make_quiz(self.kb.read_store, request, documents or None, chapters or None, groups=READER)
+        items = make_quiz(self.kb.read_store, request, documents or None, chapters or None, groups=groups)
         if not items:
             raise gr.Error("所选文件或章节中没有可出题的条文。")
         folder = Path(tempfile.mkdtemp(prefix="qingfeng-quiz-"))

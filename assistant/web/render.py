@@ -210,6 +210,7 @@ class TurnRecord:
     answer: Answer
     answer_id: str
     asked_at: float = field(default_factory=time.time)
+    audit_id: int | None = None  # the answer's row in the audit log (feedback points to it)
 
 
 def turn_sources_html(record: TurnRecord) -> str:
