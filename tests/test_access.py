@@ -360,3 +360,61 @@ def test_signed_in_users_read_what_their_groups_may_and_every_question_is_audite
     assert all(INTERNAL_TITLE not in json.dumps(r.detail["cited"], ensure_ascii=False) for r in asks if r.user == "qita")
     assert [r.user for r in log.rows(action="sign_in")] == ["qita"]
     assert [(r.user, r.detail["reason"]) for r in log.rows(action="sign_in_failed")] == [("neibu", "用户名或密码错误")]
+
+
+def test_an_admin_edits_access_in_the_knowledge_base_tab_and_reads_the_audit_log(kb, tmp_path):
+    """In process (the tab's events with the request's cookie): the admin opens a document to
+    everyone and closes it again; each change is in the audit log, which the admin reads and
+    exports; a reader account cannot."""
+    import gradio as gr
+    from openpyxl import load_workbook
+
+    from assistant.accounts import AuditLog, Users
+    from assistant.config import get_settings
+    from assistant.knowledge_base import KnowledgeBase
+    from assistant.retrieval import SearchFilters
+    from assistant.web.admin import Admin, AdminAuth
+    from assistant.web.sessions import COOKIE
+    from assistant.web.visitors import Visitors
+
+    index = tmp_path / "index"
+    shutil.copytree(kb, index)
+    settings = get_settings().model_copy(update={"index_dir": index})
+    users, audit = Users(index), AuditLog(index)
+    users.add("boss", "boss-password-1", is_admin=True)
+    users.add("qita", PASSWORDS["qita"], ["其他组"])
+    web = KnowledgeBase(index, settings)
+    admin = Admin(web, AdminAuth(settings), visitors=Visitors(settings, AdminAuth(settings), users), audit=audit)
+    try:
+        reader = gr.Request(cookies={COOKIE: admin.sign_in("qita", PASSWORDS["qita"], "10.0.0.7").token})
+        with pytest.raises(gr.Error, match="请先以管理员身份登录"):
+            admin.audit_rows(reader)
+        signed = gr.Request(cookies={COOKIE: admin.sign_in("boss", "boss-password-1", "10.0.0.8").token})
+        doc = next(d.doc_id for d in web.documents() if d.title == INTERNAL_TITLE)
+        assert admin.pick_access(doc, signed) == "内部组"
+
+        def answer_as_other_group():
+            return web.answerer(SearchFilters(groups=frozenset({"其他组"}))).ask(QUESTIONS[0], use_llm=False)
+
+        assert answer_as_other_group().refused
+        message, *_ = admin.save_access(doc, "", signed, progress=lambda *a, **k: None)
+        assert "公开" in message and web.readable_documents(frozenset({"其他组"}))
+        opened = answer_as_other_group()
+        assert not opened.refused and opened.citations[0].title == INTERNAL_TITLE
+        message, *_ = admin.save_access(doc, "内部组, 领导班子", signed, progress=lambda *a, **k: None)
+        assert "内部组、领导班子" in message
+        assert answer_as_other_group().refused
+        with pytest.warns(UserWarning, match="访问组名称"):
+            message, *_ = admin.save_access(doc, "坏<组>", signed, progress=lambda *a, **k: None)
+
+        rows = admin.audit_rows(signed)
+        actions = [r[4] for r in rows]
+        assert actions[:2] == ["修改访问组", "修改访问组"] and actions.count("登录") == 2
+        assert 'before：[]；after：["内部组", "领导班子"]' in rows[0][5]
+        assert rows[0][2] == "boss" and rows[0][3] == ""
+        path = admin.audit_export(signed)
+        sheet = load_workbook(path).active
+        assert [c.value for c in sheet[1]] == ["编号", "时间", "用户", "地址", "操作", "内容"]
+        assert any(row[4].value == "修改访问组" and row[2].value == "boss" for row in sheet.iter_rows(min_row=2))
+    finally:
+        web.close()

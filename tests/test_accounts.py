@@ -77,6 +77,9 @@ def test_the_audit_log_is_append_only_kept_for_its_retention_and_exported(tmp_pa
                        cited=[{"title": "清风区领导干部操办婚丧喜庆事宜报告办法（示例）", "version": "2023",
                                "article": 3, "article_label": "第三条"}])
     log.record("sign_in_failed", user="张三", address="10.0.0.5")
+    other = AuditLog(tmp_path / "other")
+    typed = other.record("sign_in_failed", user='=HYPERLINK("http://x","点我")', address="10.0.0.6")
+    assert other.get(typed).as_list()[2] == '\'=HYPERLINK("http://x","点我")'  # text in Excel, not a formula
     with pytest.raises(sqlite3.DatabaseError, match="cannot be changed"):
         log.db.execute("UPDATE audit SET user = '李四' WHERE id = ?", (asked,))
     row = log.get(asked)

@@ -22,7 +22,7 @@ from assistant.accounts.db import connect
 ACTIONS = {
     "ask": "提问", "sign_in": "登录", "sign_in_failed": "登录失败", "sign_out": "退出登录",
     "upload": "上传文件", "edit": "修改文件信息", "delete": "删除文件", "access": "修改访问组",
-    "reindex": "重建索引", "user": "账户变更", "feedback": "评价回答",
+    "reindex": "重建索引", "user": "账户变更", "feedback": "评价回答", "export_audit": "导出审计日志",
 }
 COLUMNS = ["编号", "时间", "用户", "地址", "操作", "内容"]
 
@@ -51,8 +51,14 @@ class AuditRow:
                         for k, v in d.items())
 
     def as_list(self) -> list:
-        return [self.id, self.time_text, self.user or "（未登录）", self.address, ACTIONS.get(self.action, self.action),
-                self.summary()]
+        """The row's cells; text a spreadsheet would run as a formula (a user name typed at the login
+        form as "=HYPERLINK(…)") is kept as text."""
+        return [_cell(v) for v in (self.id, self.time_text, self.user or "（未登录）", self.address,
+                                   ACTIONS.get(self.action, self.action), self.summary())]
+
+
+def _cell(value):
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 class AuditLog:

@@ -371,6 +371,28 @@ class KnowledgeBase:
 
         return self.start("修改元数据", work)
 
+    def set_access(self, doc_id: str, groups: str) -> Job:
+        """Set a document's access groups (comma separated; empty opens it to every reader). The
+        search index is rebuilt with it, so the change holds for the next question."""
+        from ingest.access import BadGroupName, parse_groups
+
+        row = next((d for d in self.read_store.documents() if d.doc_id == doc_id), None)
+        if row is None:
+            raise InputError("请先在列表中选择要修改的文件。")
+        try:
+            access = parse_groups(groups or "")
+        except BadGroupName as exc:
+            raise InputError(exc.message) from exc
+        if access == row.meta.access:
+            raise InputError("访问组没有变化。")
+
+        def work(job: Job) -> None:
+            job.stage = "保存访问组"
+            self.write_store.update_meta(doc_id, access=access)
+            job.summary = f"已修改《{row.title}》的访问组：{'、'.join(access) or '公开'}"
+
+        return self.start("修改访问组", work)
+
     def delete(self, doc_id: str) -> Job:
         """Remove a document (and the uploaded copies of it; files elsewhere are left on disk)."""
         row = next((d for d in self.read_store.documents() if d.doc_id == doc_id), None)

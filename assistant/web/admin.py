@@ -203,6 +203,42 @@ class Admin:
             self._record("edit", request, doc_id=doc_id, title=title, version=version, status=status, doc_type=doc_type)
         return (message, *self.refresh(doc_id))
 
+    def pick_access(self, doc_id: str | None, request: gr.Request | None = None) -> str:
+        """-> the access groups of the document picked, comma separated ("" when open)"""
+        self._require(request)
+        row = next((d for d in self.kb.documents() if d.doc_id == doc_id), None)
+        return ",".join(row.meta.access) if row else ""
+
+    def save_access(self, doc_id, groups: str, request: gr.Request | None = None, progress=gr.Progress()):
+        """-> message, *refresh"""
+        self._require(request)
+        before = next((d.meta.access for d in self.kb.documents() if d.doc_id == doc_id), None)
+        job, refused = self._start(lambda: self.kb.set_access(doc_id, groups), progress)
+        if job is not None and not job.error:
+            after = next((d.meta.access for d in self.kb.documents() if d.doc_id == doc_id), None)
+            self._record("access", request, doc_id=doc_id, before=before, after=after)
+        return (refused or job.error or f"{job.summary}。", *self.refresh(doc_id))
+
+    AUDIT_SHOWN = 200
+
+    def audit_rows(self, request: gr.Request | None = None) -> list[list]:
+        """The newest audit rows, for the admin tab's table."""
+        self._require(request)
+        return [row.as_list() for row in self.audit.rows(limit=self.AUDIT_SHOWN)] if self.audit is not None else []
+
+    def audit_export(self, request: gr.Request | None = None) -> str | None:
+        """The whole audit log as an Excel file to download."""
+        import tempfile
+        from pathlib import Path
+
+        self._require(request)
+        if self.audit is None:
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="qingfeng-audit-"))
+        path = self.audit.export(folder / "审计日志.xlsx")
+        self._record("export_audit", request)
+        return str(path)
+
     def delete(self, doc_id, confirmed: bool, request: gr.Request | None = None, progress=gr.Progress()):
         """-> message, confirm box, edit fields ×4, *refresh"""
         self._require(request)

@@ -18,6 +18,7 @@ import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
 from assistant.accounts import AuditLog, Users  # noqa: E402
+from assistant.accounts.audit import COLUMNS as AUDIT_COLUMNS  # noqa: E402
 from assistant.config import Settings, get_settings  # noqa: E402
 from assistant.knowledge_base import KnowledgeBase, ingest_files  # noqa: E402
 from assistant.knowledge_base.manager import UPLOAD_SUFFIXES  # noqa: E402
@@ -91,7 +92,18 @@ def _admin_components(settings: Settings) -> SimpleNamespace:
                 ui.save = gr.Button("保存修改", elem_id="qf-save")
                 ui.confirm = gr.Checkbox(label="确认删除", value=False, elem_id="qf-delete-confirm")
                 ui.delete = gr.Button("删除文件", variant="stop", elem_id="qf-delete")
+            with gr.Row():
+                ui.access = gr.Textbox(label="访问组（逗号分隔，如 纪检监察室,领导班子；留空=所有人可读）",
+                                       elem_id="qf-edit-access", max_lines=1, scale=3)
+                ui.save_access = gr.Button("保存访问组", elem_id="qf-save-access")
             ui.edit_msg = gr.Markdown(elem_id="qf-edit-msg")
+        with gr.Accordion("审计日志（提问、登录、管理操作）", open=False, elem_id="qf-audit"):
+            with gr.Row():
+                ui.audit_show = gr.Button(f"显示最近 {Admin.AUDIT_SHOWN} 条", elem_id="qf-audit-show", size="sm")
+                ui.audit_export = gr.Button("导出全部（Excel）", elem_id="qf-audit-export", size="sm")
+            ui.audit_table = gr.Dataframe(headers=AUDIT_COLUMNS, datatype="str", interactive=False, wrap=True,
+                                          elem_id="qf-audit-table")
+            ui.audit_file = gr.File(label="下载", interactive=False, elem_id="qf-audit-file")
         with gr.Row():
             ui.reindex = gr.Button("重建索引", elem_id="qf-reindex")
             ui.logout = gr.Button("退出登录", elem_id="qf-logout")
@@ -131,6 +143,10 @@ def _wire_admin(demo: gr.Blocks, admin: Admin, ui: SimpleNamespace, document_pic
     ui.ingest.click(admin.ingest, ui.upload, [ui.results, ui.ingest_msg, ui.upload, *refreshed], **jobs)
     fields = [ui.title, ui.version, ui.doc_status, ui.doc_type]
     ui.picker.change(admin.pick, ui.picker, fields, **PRIVATE)
+    ui.picker.change(admin.pick_access, ui.picker, ui.access, **PRIVATE)
+    ui.save_access.click(admin.save_access, [ui.picker, ui.access], [ui.edit_msg, *refreshed], **jobs)
+    ui.audit_show.click(admin.audit_rows, None, ui.audit_table, **PRIVATE)
+    ui.audit_export.click(admin.audit_export, None, ui.audit_file, **PRIVATE)
     ui.save.click(admin.save, [ui.picker, *fields], [ui.edit_msg, *refreshed], **jobs)
     ui.delete.click(admin.delete, [ui.picker, ui.confirm], [ui.edit_msg, ui.confirm, *fields, *refreshed], **jobs)
     ui.reindex.click(admin.reindex, None, [ui.edit_msg, *refreshed], **jobs)
