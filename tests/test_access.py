@@ -418,3 +418,59 @@ def test_an_admin_edits_access_in_the_knowledge_base_tab_and_reads_the_audit_log
         assert any(row[4].value == "修改访问组" and row[2].value == "boss" for row in sheet.iter_rows(min_row=2))
     finally:
         web.close()
+
+
+def test_browser_chat_signed_in_as_each_group(served_with_accounts, tmp_path):
+    """Chromium on the served app: before signing in the chat asks for it; signed in as 内部组 the
+    internal procedure is cited; signed in as 其他组 nothing of it shows in the chat or the sources
+    panel. Each answer leaves an audit row with the user and the cited article."""
+    from types import SimpleNamespace
+
+    from playwright.sync_api import sync_playwright
+
+    from assistant.accounts import AuditLog
+    from tests.test_web_app import CHROMIUM, CHROMIUM_ARGS, Page
+
+    index, _, url = served_with_accounts
+    question = QUESTIONS[0]
+
+    def sign_in(page: Page, user: str) -> None:
+        pg = page.page
+        pg.get_by_role("tab", name="知识库").click()
+        pg.fill("#qf-user input", user)
+        pg.fill("#qf-password input", PASSWORDS[user])
+        pg.click("#qf-login-button")
+        pg.wait_for_selector(f"#qf-login-msg :text('已登录：{user}')")
+        pg.get_by_role("tab", name="问答").click()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            anonymous = Page(browser, SimpleNamespace(url=url), "access-anonymous")
+            anonymous.page.fill("#qf-question textarea", question)
+            anonymous.page.click("#qf-ask")
+            anonymous.page.wait_for_selector(":text('请先登录')")
+            assert anonymous.page.locator("#qf-chat .qf-msg").count() == 0
+            anonymous.close()
+
+            inside = Page(browser, SimpleNamespace(url=url), "access-neibu")
+            sign_in(inside, "neibu")
+            answer = inside.ask(question, turn=1)
+            assert f"《{INTERNAL_TITLE}》" in answer and "第三条" in answer and "七个工作日" in answer
+            inside.close()
+
+            outside = Page(browser, SimpleNamespace(url=url), "access-qita")
+            sign_in(outside, "qita")
+            for turn, asked in enumerate([question, QUESTIONS[2]], start=1):
+                outside.ask(asked, turn=turn)
+            shown = outside.page.inner_text("#qf-chat") + outside.page.inner_text("#qf-sources")
+            assert "第十四条" in shown  # the 2024 rule for more than 8 guests
+            assert_hidden(shown.replace(question, ""), QUESTIONS[2])
+            outside.close()
+        finally:
+            browser.close()
+
+    rows = [r for r in AuditLog(index).rows(action="ask") if r.detail.get("via") == "chat"]
+    assert [(r.user, r.detail["question"]) for r in rows] == [("qita", QUESTIONS[2]), ("qita", question), ("neibu", question)]
+    assert rows[2].detail["cited"][0]["title"] == INTERNAL_TITLE and rows[2].detail["cited"][0]["article"] == 3
+    assert rows[0].detail["cited"][0]["article"] == 14 and rows[0].detail["cited"][0]["version"] == "2024"
