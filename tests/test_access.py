@@ -429,7 +429,7 @@ def test_browser_chat_signed_in_as_each_group(served_with_accounts, tmp_path):
     from playwright.sync_api import sync_playwright
 
     from assistant.accounts import AuditLog
-    from tests.test_web_app import CHROMIUM, CHROMIUM_ARGS, Page
+    from tests.test_web_app import CHROMIUM, CHROMIUM_ARGS, Page, _choose
 
     index, _, url = served_with_accounts
     question = QUESTIONS[0]
@@ -457,6 +457,18 @@ def test_browser_chat_signed_in_as_each_group(served_with_accounts, tmp_path):
             sign_in(inside, "neibu")
             answer = inside.ask(question, turn=1)
             assert f"《{INTERNAL_TITLE}》" in answer and "第三条" in answer and "七个工作日" in answer
+            # The article browser lists, and shows, the documents this user may read.
+            inside.page.get_by_role("tab", name="条文浏览").click()
+            _choose(inside.page, "#qf-browse-doc", INTERNAL_TITLE)
+            inside.page.wait_for_selector("#units :text('青松编号')")
+            # Signing out ends the session: the chat asks to sign in again.
+            inside.page.get_by_role("tab", name="知识库").click()
+            inside.page.click("#qf-reader-logout")
+            inside.page.wait_for_selector("#qf-login-msg :text('已退出登录')")
+            inside.page.get_by_role("tab", name="问答").click()
+            inside.page.fill("#qf-question textarea", question)
+            inside.page.click("#qf-ask")
+            inside.page.wait_for_selector(":text('请先登录')")
             inside.close()
 
             outside = Page(browser, SimpleNamespace(url=url), "access-qita")
@@ -466,6 +478,11 @@ def test_browser_chat_signed_in_as_each_group(served_with_accounts, tmp_path):
             shown = outside.page.inner_text("#qf-chat") + outside.page.inner_text("#qf-sources")
             assert "第十四条" in shown  # the 2024 rule for more than 8 guests
             assert_hidden(shown.replace(question, ""), QUESTIONS[2])
+            outside.page.get_by_role("tab", name="条文浏览").click()
+            outside.page.click("#qf-browse-doc input")
+            options = outside.page.locator("[role=option]").all_inner_texts()
+            assert any("清风区党政机关公务接待管理办法" in o for o in options)
+            assert_hidden(" ".join(options))
             outside.close()
         finally:
             browser.close()
@@ -474,3 +491,4 @@ def test_browser_chat_signed_in_as_each_group(served_with_accounts, tmp_path):
     assert [(r.user, r.detail["question"]) for r in rows] == [("qita", QUESTIONS[2]), ("qita", question), ("neibu", question)]
     assert rows[2].detail["cited"][0]["title"] == INTERNAL_TITLE and rows[2].detail["cited"][0]["article"] == 3
     assert rows[0].detail["cited"][0]["article"] == 14 and rows[0].detail["cited"][0]["version"] == "2024"
+    assert [r.user for r in AuditLog(index).rows(action="sign_out")] == ["neibu"]

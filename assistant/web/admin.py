@@ -87,16 +87,20 @@ class Admin:
 
     def refresh(self, picked: str | None = None) -> tuple:
         """-> status line, documents table, admin picker, then the other tabs' document choosers
-        (chat filter, article browser, quiz, FAQ)"""
+        (chat filter, article browser, quiz, FAQ): an administrator's view, every document"""
         docs = self.kb.documents()
         choices = [(document_label(d), d.doc_id) for d in docs]
         keep = picked if any(d.doc_id == picked for d in docs) else None
         return (self.kb.status_text(), document_rows(docs), gr.update(choices=choices, value=keep),
-                *[gr.update(choices=self.document_choices()) for _ in range(self.document_pickers)])
+                *self.picker_updates(None))
 
-    def document_choices(self) -> list[tuple[str, str]]:
-        """The choices of the other tabs' document pickers: what the page's reader may read."""
-        return [(document_label(d), d.doc_id) for d in self.kb.readable_documents(READER)]
+    def document_choices(self, groups: frozenset[str] | None = READER) -> list[tuple[str, str]]:
+        """The choices of the other tabs' document pickers: what a reader in `groups` may read."""
+        return [(document_label(d), d.doc_id) for d in self.kb.readable_documents(groups)]
+
+    def picker_updates(self, groups: frozenset[str] | None) -> list:
+        choices = self.document_choices(groups)
+        return [gr.update(choices=choices) for _ in range(self.document_pickers)]
 
     def sign_in(self, user: str, password: str, address: str) -> SignIn:
         """The login route's check (sessions.session_routes): throttle, then password, then a token."""
@@ -139,10 +143,20 @@ class Admin:
         if visitor is not None and not visitor.is_admin:
             groups = "、".join(sorted(visitor.groups or [])) or "无（只读公开文件）"
             message = f"已登录：{visitor.name}（访问组：{groups}）。管理知识库需要管理员账户。"
-        if visitor is None or not visitor.is_admin:
+            # the other tabs' pickers now list what this user may read
             return (gr.update(visible=True), gr.update(visible=False), message, gr.update(active=False),
-                    *[gr.skip()] * (3 + self.document_pickers))
+                    *[gr.skip()] * 3, *self.picker_updates(visitor.groups))
+        if visitor is None:
+            return (gr.update(visible=True), gr.update(visible=False), message, gr.update(active=False),
+                    *[gr.skip()] * 3, *(self.picker_updates(READER) if not self.visitors.login_required()
+                                        else [gr.update(choices=[])] * self.document_pickers))
         return (gr.update(visible=False), gr.update(visible=True), "", gr.update(active=True), *self.refresh())
+
+    def signed_out(self, key: str | None, address: str) -> None:
+        """The logout route's note: who signed out (`key` is the session's)."""
+        visitor = self.visitors.of_session(key)
+        if visitor is not None and self.audit is not None:
+            self.audit.record("sign_out", user=visitor.name, address=address)
 
     def after_login(self, user: str, message: str, request: gr.Request | None = None):
         """The login event: the page posted user and password to the login route and sends its answer

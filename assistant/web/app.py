@@ -67,7 +67,9 @@ def _admin_components(settings: Settings) -> SimpleNamespace:
         gr.Markdown("登录后按账户的访问组查阅文件；管理知识库（上传、修改、删除文件）需要管理员账户。")
         ui.user = gr.Textbox(label="用户名", elem_id="qf-user", max_lines=1)
         ui.password = gr.Textbox(label="密码", type="password", elem_id="qf-password", max_lines=1)
-        ui.login = gr.Button("登录", variant="primary", elem_id="qf-login-button")
+        with gr.Row():
+            ui.login = gr.Button("登录", variant="primary", elem_id="qf-login-button")
+            ui.reader_logout = gr.Button("退出登录", elem_id="qf-reader-logout")
     ui.login_msg = gr.Markdown(elem_id="qf-login-msg")
     with gr.Column(visible=False, elem_id="qf-admin") as ui.admin_box:
         ui.status = gr.Markdown(elem_id="qf-kb-status")
@@ -138,6 +140,7 @@ def _wire_admin(demo: gr.Blocks, admin: Admin, ui: SimpleNamespace, document_pic
         trigger(admin.after_login, [ui.user, ui.password], shown, js=LOGIN_JS, **PRIVATE).then(
             lambda: "", None, ui.password, **PRIVATE)
     ui.logout.click(admin.show, ui.login_msg, shown, js=LOGOUT_JS, **PRIVATE)
+    ui.reader_logout.click(admin.show, ui.login_msg, shown, js=LOGOUT_JS, **PRIVATE)
     demo.load(admin.show, None, shown, **PRIVATE)  # a reloaded page of a signed-in admin stays signed in
     ui.timer.tick(admin.tick, None, ui.status, show_progress="hidden", **PRIVATE)
     ui.ingest.click(admin.ingest, ui.upload, [ui.results, ui.ingest_msg, ui.upload, *refreshed], **jobs)
@@ -304,9 +307,10 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
         # Article browser; document choices are fresh on every page load.
         browse_pick.change(browse_tab, browse_pick, units, **PRIVATE)
         def fresh_pickers(request: gr.Request):
-            if chat.visitor_of(request) is None:
+            visitor = chat.visitor_of(request)
+            if visitor is None:
                 return [gr.update(choices=[])] * len(pickers)
-            return admin.refresh()[3:]
+            return admin.picker_updates(visitor.groups)
 
         demo.load(fresh_pickers, None, pickers, **PRIVATE)
     return demo
@@ -336,7 +340,7 @@ def launch_options(settings: Settings, admin: Admin, chat: Chat) -> dict:
     Gradio's routes the login and logout routes and `POST /api/ask`, and the upload guard in front."""
     guard = Middleware(UploadGuard, sessions=admin.sessions, max_upload_bytes=int(settings.max_upload_mb * 2**20),
                        is_admin=admin.signed_in)
-    routes = [*session_routes(admin.sign_in, admin.sessions),
+    routes = [*session_routes(admin.sign_in, admin.sessions, admin.signed_out),
               *api_routes(chat.answer_for, settings.web_concurrency, lambda request: http_visitor(admin, chat, request))]
     return {
         "share": False, "css": CSS, "head": HEAD, "show_error": True, "ssr_mode": False, "pwa": False,

@@ -83,9 +83,11 @@ class SignIn:
     status: int  # HTTP status of the login route: 200, 401 wrong, 429 locked out, 403 disabled
 
 
-def session_routes(sign_in: Callable[[str, str, str], SignIn], sessions: AdminSessions) -> list[Route]:
+def session_routes(sign_in: Callable[[str, str, str], SignIn], sessions: AdminSessions,
+                   signed_out: Callable[[str | None, str], None] | None = None) -> list[Route]:
     """The login and logout routes (POST, JSON). `sign_in(user, password, address) -> SignIn` is the
-    web app's Admin.sign_in (throttle, password check, new token)."""
+    web app's Admin.sign_in (throttle, password check, new token); `signed_out(session, address)`
+    hears of a logout before the session ends (Admin.signed_out: the audit log)."""
 
     async def login(request: Request) -> Response:
         length = request.headers.get("content-length", "")
@@ -105,7 +107,10 @@ def session_routes(sign_in: Callable[[str, str, str], SignIn], sessions: AdminSe
         return response
 
     async def logout(request: Request) -> Response:
-        sessions.close(cookie_token(request))
+        token = cookie_token(request)
+        if signed_out is not None:
+            await run_in_threadpool(signed_out, sessions.user(token), request.client.host if request.client else "")
+        sessions.close(token)
         response = JSONResponse({"ok": True, "message": "已退出登录。"})
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
         return response
