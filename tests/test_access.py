@@ -492,3 +492,27 @@ def test_browser_chat_signed_in_as_each_group(served_with_accounts, tmp_path):
     assert rows[2].detail["cited"][0]["title"] == INTERNAL_TITLE and rows[2].detail["cited"][0]["article"] == 3
     assert rows[0].detail["cited"][0]["article"] == 14 and rows[0].detail["cited"][0]["version"] == "2024"
     assert [r.user for r in AuditLog(index).rows(action="sign_out")] == ["neibu"]
+
+
+def test_feedback_points_to_the_audit_row_of_its_answer(kb, tmp_path):
+    from assistant.accounts import AuditLog
+    from assistant.knowledge_base import KnowledgeBase
+    from assistant.web.chat import Chat, ChatSession
+    from assistant.web.feedback import RATINGS, FeedbackStore
+
+    index = tmp_path / "index"
+    shutil.copytree(kb, index)
+    web, audit = KnowledgeBase(index), AuditLog(index)
+    try:
+        chat = Chat(web, FeedbackStore(tmp_path / "feedback.sqlite"), audit=audit)
+        session = ChatSession()
+        for _ in chat.respond(QUESTIONS[2], session, [], [], True):
+            pass
+        status, _ = chat.rate("down", "没有算出12人时的人数", session)
+        assert "已记录" in status
+        asked, = audit.rows(action="ask")
+        feedback, = audit.rows(action="feedback")
+        assert asked.user == "" and asked.detail["via"] == "chat" and asked.detail["cited"][0]["version"] == "2024"
+        assert feedback.detail == {"answer_row": asked.id, "rating": RATINGS["down"], "comment": "没有算出12人时的人数"}
+    finally:
+        web.close()
