@@ -516,3 +516,45 @@ def test_feedback_points_to_the_audit_row_of_its_answer(kb, tmp_path):
         assert feedback.detail == {"answer_row": asked.id, "rating": RATINGS["down"], "comment": "没有算出12人时的人数"}
     finally:
         web.close()
+
+
+def test_an_admin_manages_accounts_in_the_knowledge_base_tab(tmp_path):
+    import gradio as gr
+
+    from assistant.accounts import AuditLog, Users
+    from assistant.config import get_settings
+    from assistant.knowledge_base import KnowledgeBase
+    from assistant.web.admin import Admin, AdminAuth
+    from assistant.web.sessions import COOKIE
+    from assistant.web.visitors import Visitors
+
+    index = tmp_path / "index"
+    from pydantic import SecretStr
+
+    settings = get_settings().model_copy(update={"index_dir": index, "admin_user": "管理员",
+                                                 "admin_password": SecretStr("示例-口令-1")})
+    users, audit = Users(index), AuditLog(index)
+    web = KnowledgeBase(index, settings)
+    auth = AdminAuth(settings)
+    admin = Admin(web, auth, visitors=Visitors(settings, auth, users), audit=audit)
+    try:
+        signed = gr.Request(cookies={COOKIE: admin.sign_in("管理员", "示例-口令-1", "10.0.0.1").token})
+        message, table, password_box = admin.save_user("王五", "wangwu-pass-1", "纪检监察室", False, signed)
+        assert message == "已新建账户 王五。" and table == [["王五", "纪检监察室", ""]] and password_box == ""
+        assert admin.load_user("王五", signed) == ("纪检监察室", False)
+        # Saving with an empty password keeps it; the groups are what the form says.
+        admin.save_user("王五", "", "纪检监察室,领导班子", False, signed)
+        assert users.verify("王五", "wangwu-pass-1").groups == ["纪检监察室", "领导班子"]
+        with pytest.warns(UserWarning, match="密码至少"):
+            admin.save_user("赵六", "short", "", False, signed)
+        reader = gr.Request(cookies={COOKIE: admin.sign_in("王五", "wangwu-pass-1", "10.0.0.2").token})
+        with pytest.raises(gr.Error, match="请先以管理员身份登录"):
+            admin.save_user("王五", "", "", True, reader)  # a reader cannot make themself an admin
+        message, table = admin.remove_user("王五", True, signed)
+        assert message == "已删除账户 王五。" and table == []
+        # The removed account's session ends with it.
+        assert admin.visitor(reader) is None
+        changes = [(r.user, r.detail["change"], r.detail["name"]) for r in audit.rows(action="user")]
+        assert changes == [("管理员", "删除", "王五"), ("管理员", "修改", "王五"), ("管理员", "新建", "王五")]
+    finally:
+        web.close()

@@ -233,6 +233,61 @@ class Admin:
             self._record("access", request, doc_id=doc_id, before=before, after=after)
         return (refused or job.error or f"{job.summary}。", *self.refresh(doc_id))
 
+    # Accounts (the same as `qingfeng users`)
+
+    def user_rows(self, request: gr.Request | None = None) -> list[list]:
+        self._require(request)
+        users = self.visitors.users.list() if self.visitors.users is not None else []
+        return [[u.name, "、".join(u.groups) or "（无：只读公开文件）", "是" if u.is_admin else ""] for u in users]
+
+    def load_user(self, name: str, request: gr.Request | None = None):
+        """-> the groups and admin flag of an existing account typed in the form (to be edited), or skips"""
+        self._require(request)
+        user = self.visitors.users.get((name or "").strip()) if self.visitors.users is not None else None
+        return (",".join(user.groups), user.is_admin) if user else (gr.skip(), gr.skip())
+
+    def save_user(self, name: str, password: str, groups: str, is_admin: bool, request: gr.Request | None = None):
+        """New account, or a change of an existing one (an empty password keeps the old one).
+        -> message, account table, password box (emptied)"""
+        from assistant.accounts import UserError
+        from ingest.access import BadGroupName
+
+        self._require(request)
+        if self.visitors.users is None:
+            raise gr.Error("本服务未启用账户。")
+        users = self.visitors.users
+        name = (name or "").strip()
+        try:
+            if users.get(name) is None:
+                user = users.add(name, password or "", groups or "", bool(is_admin))
+                change = "新建"
+            else:
+                user = users.set(name, password=password or None, groups=groups or "", is_admin=bool(is_admin))
+                change = "修改"
+        except (UserError, BadGroupName) as exc:
+            message = getattr(exc, "message", str(exc))
+            gr.Warning(message)
+            return message, gr.skip(), gr.skip()
+        self._record("user", request, change=change, name=user.name, groups=user.groups, admin=user.is_admin,
+                     password_changed=bool(password))
+        return f"已{change}账户 {user.name}。", self.user_rows(request), ""
+
+    def remove_user(self, name: str, confirmed: bool, request: gr.Request | None = None):
+        """-> message, account table"""
+        from assistant.accounts import UserError
+
+        self._require(request)
+        if not confirmed:
+            gr.Warning("删除前请先勾选“确认删除账户”。")
+            return "删除前请先勾选“确认删除账户”。", gr.skip()
+        try:
+            self.visitors.users.remove((name or "").strip())
+        except (UserError, AttributeError) as exc:
+            gr.Warning(str(exc) or "没有这个账户。")
+            return str(exc) or "没有这个账户。", gr.skip()
+        self._record("user", request, change="删除", name=name)
+        return f"已删除账户 {name}。", self.user_rows(request)
+
     AUDIT_SHOWN = 200
 
     def audit_rows(self, request: gr.Request | None = None) -> list[list]:

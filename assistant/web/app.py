@@ -99,6 +99,21 @@ def _admin_components(settings: Settings) -> SimpleNamespace:
                                        elem_id="qf-edit-access", max_lines=1, scale=3)
                 ui.save_access = gr.Button("保存访问组", elem_id="qf-save-access")
             ui.edit_msg = gr.Markdown(elem_id="qf-edit-msg")
+        with gr.Accordion("账户（用户名、访问组、管理员）", open=False, elem_id="qf-accounts"):
+            ui.accounts_show = gr.Button("显示账户", elem_id="qf-accounts-show", size="sm")
+            ui.accounts = gr.Dataframe(headers=["用户名", "访问组", "管理员"], datatype="str", interactive=False,
+                                       elem_id="qf-accounts-table")
+            with gr.Row():
+                ui.account_name = gr.Textbox(label="用户名", elem_id="qf-account-name", max_lines=1)
+                ui.account_password = gr.Textbox(label="密码（修改时留空则不变）", type="password",
+                                                  elem_id="qf-account-password", max_lines=1)
+                ui.account_groups = gr.Textbox(label="访问组（逗号分隔）", elem_id="qf-account-groups", max_lines=1)
+                ui.account_admin = gr.Checkbox(label="管理员", elem_id="qf-account-admin")
+            with gr.Row():
+                ui.account_save = gr.Button("新建或保存账户", elem_id="qf-account-save")
+                ui.account_confirm = gr.Checkbox(label="确认删除账户", value=False, elem_id="qf-account-confirm")
+                ui.account_remove = gr.Button("删除账户", variant="stop", elem_id="qf-account-remove")
+            ui.account_msg = gr.Markdown(elem_id="qf-account-msg")
         with gr.Accordion("审计日志（提问、登录、管理操作）", open=False, elem_id="qf-audit"):
             with gr.Row():
                 ui.audit_show = gr.Button(f"显示最近 {Admin.AUDIT_SHOWN} 条", elem_id="qf-audit-show", size="sm")
@@ -149,6 +164,12 @@ def _wire_admin(demo: gr.Blocks, admin: Admin, ui: SimpleNamespace, document_pic
     ui.picker.change(admin.pick_access, ui.picker, ui.access, **PRIVATE)
     ui.save_access.click(admin.save_access, [ui.picker, ui.access], [ui.edit_msg, *refreshed], **jobs)
     ui.audit_show.click(admin.audit_rows, None, ui.audit_table, **PRIVATE)
+    ui.accounts_show.click(admin.user_rows, None, ui.accounts, **PRIVATE)
+    ui.account_name.blur(admin.load_user, ui.account_name, [ui.account_groups, ui.account_admin], **PRIVATE)
+    ui.account_save.click(admin.save_user, [ui.account_name, ui.account_password, ui.account_groups, ui.account_admin],
+                          [ui.account_msg, ui.accounts, ui.account_password], **PRIVATE)
+    ui.account_remove.click(admin.remove_user, [ui.account_name, ui.account_confirm], [ui.account_msg, ui.accounts],
+                            **PRIVATE)
     ui.audit_export.click(admin.audit_export, None, ui.audit_file, **PRIVATE)
     ui.save.click(admin.save, [ui.picker, *fields], [ui.edit_msg, *refreshed], **jobs)
     ui.delete.click(admin.delete, [ui.picker, ui.confirm], [ui.edit_msg, ui.confirm, *fields, *refreshed], **jobs)
