@@ -147,9 +147,11 @@ class Admin:
             return (gr.update(visible=True), gr.update(visible=False), message, gr.update(active=False),
                     *[gr.skip()] * 3, *self.picker_updates(visitor.groups))
         if visitor is None:
+            # Nobody signed in: nothing is revealed; after a sign-out the pickers are emptied when
+            # signing in is required (else they keep the open documents the page was built with).
             return (gr.update(visible=True), gr.update(visible=False), message, gr.update(active=False),
-                    *[gr.skip()] * 3, *(self.picker_updates(READER) if not self.visitors.login_required()
-                                        else [gr.update(choices=[])] * self.document_pickers))
+                    *[gr.skip()] * 3, *([gr.update(choices=[])] * self.document_pickers if self.visitors.login_required()
+                                        else [gr.skip()] * self.document_pickers))
         return (gr.update(visible=False), gr.update(visible=True), "", gr.update(active=True), *self.refresh())
 
     def signed_out(self, key: str | None, address: str) -> None:
