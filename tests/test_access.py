@@ -558,3 +558,33 @@ def test_an_admin_manages_accounts_in_the_knowledge_base_tab(tmp_path):
         assert changes == [("管理员", "删除", "王五"), ("管理员", "修改", "王五"), ("管理员", "新建", "王五")]
     finally:
         web.close()
+
+
+def test_a_readers_word_statistics_are_those_of_what_they_may_read(kb, tmp_path):
+    """A document hidden from a reader changes none of the word statistics their search and
+    answers use (idf, known words, verbatim counts, the question's word weights): the same as on an
+    index that never held it. (BM25's length normalisation stays the whole index's.)"""
+    from assistant.answer import Answerer
+    from assistant.retrieval.lexicon import segmenter
+    from assistant.retrieval.relevance import question_words
+    from assistant.retrieval.terms import QuestionTerms
+    from ingest.store import Store
+
+    open_only = tmp_path / "open-index"
+    assert runner.invoke(app, ["ingest", str(kb.parent / "open"), "--index", str(open_only)]).exit_code == 0
+    reader = Answerer.open(kb).for_groups(frozenset({"其他组"}))
+    plain = Answerer.open(open_only)
+    view, whole = reader.index, plain.index
+    assert type(view).__name__ == "ReaderView" and len(view) == len(whole)
+    with Store(kb) as store:
+        assert len(view) < sum(n for _, n, _ in store.node_counts())  # the hidden chunks are not counted
+    for question in QUESTIONS + ["青松编号 初核分流 四分之一 陪餐人数 信访举报件"]:
+        for token in segmenter().tokens(question):
+            assert view.knows(token) == whole.knows(token), token
+            assert abs(view.idf(token) - whole.idf(token)) < 1e-9, token
+        for word in question_words(question):
+            assert view.occurrences(word) == whole.occurrences(word), word
+        assert QuestionTerms(question, view).weights == pytest.approx(QuestionTerms(question, whole).weights)
+    # Words only the hidden documents hold: known to the index, unknown to the reader.
+    only_hidden = [t for t in segmenter().tokens("青松编号 初核分流") if not whole.knows(t)]
+    assert only_hidden and all(reader.retriever.index.knows(t) and not view.knows(t) for t in only_hidden)

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 SHARED_MODULES = {"__init__", "config", "office", "progress_log", "sentences", "textsim"}
-PACKAGES = {"retrieval", "answer", "quiz", "faq", "knowledge_base", "web", "cli"}
+PACKAGES = {"retrieval", "answer", "quiz", "faq", "knowledge_base", "web", "cli", "accounts"}
 LAYERS_CONTRACT = "Data flows one way"
 CYCLES_CONTRACT = "No import cycles"
 

@@ -56,7 +56,7 @@ class Answerer:
     def __init__(self, store: Store, retriever, llm=None):
         self.store = store
         self.retriever = retriever
-        self.index = retriever.index
+        self.index = getattr(retriever, "stats_index", retriever.index)  # a reader's word statistics
         self.catalog = retriever.catalog
         self.llm = llm
         self._docs: dict[str, ParsedDocument] = {}

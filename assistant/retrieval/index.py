@@ -230,6 +230,53 @@ class SearchIndex:
         return total
 
 
+class ReaderView:
+    """An index's word statistics as a reader sees them: document frequency, idf and verbatim counts
+    over the chunks the reader may read only, so that a document hidden from the reader changes no
+    weight, feature or score (SearchFilters.groups). Everything else is the index's.
+
+    BM25's length normalisation (avgdl) stays the whole index's: bm25s stores it in its scores."""
+
+    def __init__(self, index: SearchIndex, visible: np.ndarray):
+        self.index = index
+        self.visible = visible
+        self._n = int(visible.sum())
+        self._counts: dict[str, int] = {}
+
+    def __getattr__(self, name):
+        return getattr(self.index, name)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def df(self, token: str) -> int:
+        token_id = self.index._vocab.get(token)
+        if token_id is None:
+            return 0
+        scores = self.index.lexical.scores
+        rows = np.asarray(scores["indices"][scores["indptr"][token_id]:scores["indptr"][token_id + 1]])
+        return int(self.visible[rows].sum())
+
+    def knows(self, token: str) -> bool:
+        return self.df(token) > 0
+
+    def idf(self, token: str) -> float:
+        df = self.df(token)
+        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+
+    def idf_ratio(self, token: str) -> float:
+        """How much a token's BM25 weight changes for this reader (their idf over the index's)."""
+        whole = self.index.idf(token)
+        return self.idf(token) / whole if whole else 1.0
+
+    def occurrences(self, needle: str) -> int:
+        count = self._counts.get(needle)
+        if count is None:
+            rows = self.index.rows_containing(needle, limit=len(self.index)) if self.index.occurrences(needle) else []
+            count = self._counts[needle] = sum(self.index.squashed_text(r).count(needle) for r in rows if self.visible[r])
+        return count
+
+
 def _paths(index_dir: Path) -> tuple[Path, Path]:
     return index_dir / SEARCH_DIR, index_dir / SEARCH_DIR / "manifest.json"
 

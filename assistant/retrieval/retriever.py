@@ -13,7 +13,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant.retrieval.embeddings import Embedder
-from assistant.retrieval.index import SearchIndex
+from assistant.retrieval.index import ReaderView, SearchIndex
 from assistant.retrieval.lexicon import expand_colloquial, segmenter
 from assistant.retrieval.relevance import Passage, QuestionContext, RelevanceModel
 from assistant.retrieval.routing import Catalog, DocumentInfo, QueryPlan, analyze
@@ -169,6 +169,12 @@ class _IndexRetriever(BaseRetriever):
         super().__init__()
         self.index, self.embedder, self.top_k = index, embedder, top_k
         self.filters = filters or SearchFilters()
+        # The word statistics a reader's search and features use: those of what they may read.
+        self.stats_index: SearchIndex | ReaderView = index
+        if self.filters.groups is not None:
+            visible = SearchFilters(groups=self.filters.groups).mask(index)
+            if visible is not None and not visible.all():
+                self.stats_index = ReaderView(index, visible)
 
     def _nodes(self, rows_scores: list[tuple[int, float]]) -> list[NodeWithScore]:
         return [NodeWithScore(node=self.index.nodes[r], score=float(s)) for r, s in rows_scores[: self.top_k]]
@@ -183,6 +189,8 @@ class _IndexRetriever(BaseRetriever):
             extra = [t for term in extra_terms for t in segmenter().tokens(term)]
             weights = {t: 0.5 for t in extra if t not in tokens}
             tokens = tokens + [t for t in extra if t not in tokens]
+        if isinstance(self.stats_index, ReaderView):  # BM25 weights with the reader's idf
+            weights = {t: (weights or {}).get(t, 1.0) * self.stats_index.idf_ratio(t) for t in tokens}
         scores = self.index.lexical_scores(tokens, weights, mask=mask)
         return [(r, float(scores[r])) for r in _ranked(scores, mask, CANDIDATES)]
 
@@ -434,7 +442,7 @@ class QingfengRetriever(_IndexRetriever):
         relevance, answerable = None, None
         started = time.perf_counter()
         if self.relevance is not None and head:
-            ctx = QuestionContext(question, self.index, plan.groups, plan.article is not None)
+            ctx = QuestionContext(question, self.stats_index, plan.groups, plan.article is not None)
             judgement = self.relevance.judge(ctx, passages)
             probabilities, answerable = judgement.probabilities, judgement.answerable
             order = list(range(len(head)))
