@@ -285,7 +285,7 @@ def _app_url(log: Path) -> str:
     return match.group(0)
 
 
-PASSWORDS = {"neibu": "内部组-口令-2026", "qita": "其他组-口令-2026"}
+PASSWORDS = {"neibu": "内部组-口令-2026", "qita": "其他组-口令-2026", "boss": "管理员-口令-2026"}
 
 
 def _basic(user: str, password: str) -> dict:
@@ -307,6 +307,7 @@ def served_with_accounts(kb, tmp_path_factory):
     users = Users(index)
     users.add("neibu", PASSWORDS["neibu"], ["内部组"])
     users.add("qita", PASSWORDS["qita"], ["其他组"])
+    users.add("boss", PASSWORDS["boss"], is_admin=True)
     users.close()
     process, config = start(kb.parent / "open", index, root / "app.log")
     yield index, config, config["root"].rstrip("/") if config.get("root") else _app_url(root / "app.log")
@@ -454,7 +455,9 @@ def test_browser_chat_signed_in_as_each_group(served_with_accounts, tmp_path):
             anonymous.close()
 
             inside = Page(browser, SimpleNamespace(url=url), "access-neibu")
+            assert "请先在“知识库”页登录" in inside.page.inner_text("#qf-intro")
             sign_in(inside, "neibu")
+            inside.page.wait_for_selector("#qf-intro :text('已登录：neibu')")
             answer = inside.ask(question, turn=1)
             assert f"《{INTERNAL_TITLE}》" in answer and "第三条" in answer and "七个工作日" in answer
             # The article browser lists, and shows, the documents this user may read.
@@ -465,6 +468,7 @@ def test_browser_chat_signed_in_as_each_group(served_with_accounts, tmp_path):
             inside.page.get_by_role("tab", name="知识库").click()
             inside.page.click("#qf-reader-logout")
             inside.page.wait_for_selector("#qf-login-msg :text('已退出登录')")
+            inside.page.wait_for_selector("#qf-intro :text('请先在“知识库”页登录')")
             inside.page.get_by_role("tab", name="问答").click()
             inside.page.fill("#qf-question textarea", question)
             inside.page.click("#qf-ask")
@@ -588,3 +592,53 @@ def test_a_readers_word_statistics_are_those_of_what_they_may_read(kb, tmp_path)
     # Words only the hidden documents hold: known to the index, unknown to the reader.
     only_hidden = [t for t in segmenter().tokens("青松编号 初核分流") if not whole.knows(t)]
     assert only_hidden and all(reader.retriever.index.knows(t) and not view.knows(t) for t in only_hidden)
+
+
+def test_browser_admin_manages_an_account_and_a_documents_groups(served_with_accounts):
+    """Chromium, signed in as an admin account: the 账户 section creates a reader account, and
+    保存访问组 opens the internal procedure to everyone; both are in the audit table. Runs after the
+    other tests on this app (it changes the knowledge base)."""
+    from types import SimpleNamespace
+
+    from playwright.sync_api import sync_playwright
+
+    from assistant.accounts import Users
+    from tests.test_web_app import CHROMIUM, CHROMIUM_ARGS, Page, _choose
+
+    index, _, url = served_with_accounts
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = Page(browser, SimpleNamespace(url=url), "access-admin")
+            pg = page.page
+            pg.get_by_role("tab", name="知识库").click()
+            pg.fill("#qf-user input", "boss")
+            pg.fill("#qf-password input", PASSWORDS["boss"])
+            pg.click("#qf-login-button")
+            pg.wait_for_selector("#qf-documents")
+            assert "访问组" in pg.inner_text("#qf-documents") and "内部组" in pg.inner_text("#qf-documents")
+
+            pg.locator("#qf-accounts").get_by_text("账户（用户名、访问组、管理员）").click()
+            pg.fill("#qf-account-name input", "xinren")
+            pg.fill("#qf-account-password input", "xinren-password-1")
+            pg.fill("#qf-account-groups input", "内部组")
+            pg.click("#qf-account-save")
+            pg.wait_for_selector("#qf-account-msg :text('已新建账户 xinren')")
+            assert "xinren" in pg.inner_text("#qf-accounts-table")
+
+            _choose(pg, "#qf-edit-doc", INTERNAL_TITLE)
+            pg.wait_for_function("() => document.querySelector('#qf-edit-access input').value === '内部组'")
+            pg.fill("#qf-edit-access input", "")
+            pg.click("#qf-save-access")
+            pg.wait_for_selector("#qf-edit-msg :text('访问组：公开')", timeout=120_000)
+
+            pg.locator("#qf-audit").get_by_text("审计日志（提问、登录、管理操作）").click()
+            pg.click("#qf-audit-show")
+            pg.wait_for_function("() => document.querySelector('#qf-audit-table').innerText.includes('修改访问组')")
+            audit = pg.inner_text("#qf-audit-table")
+            assert "账户变更" in audit and "boss" in audit
+            page.close()
+        finally:
+            browser.close()
+    users = Users(index)
+    assert users.verify("xinren", "xinren-password-1").groups == ["内部组"]

@@ -40,6 +40,8 @@ def _fail(message: str) -> None:
 
 
 def _groups_text(user) -> str:
+    if user.is_admin:
+        return "（管理员：可读全部文件）"
     return "、".join(user.groups) or "（无：只读公开文件）"
 
 

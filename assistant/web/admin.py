@@ -240,7 +240,8 @@ class Admin:
     def user_rows(self, request: gr.Request | None = None) -> list[list]:
         self._require(request)
         users = self.visitors.users.list() if self.visitors.users is not None else []
-        return [[u.name, "、".join(u.groups) or "（无：只读公开文件）", "是" if u.is_admin else ""] for u in users]
+        return [[u.name, "（管理员：可读全部文件）" if u.is_admin else "、".join(u.groups) or "（无：只读公开文件）",
+                 "是" if u.is_admin else ""] for u in users]
 
     def load_user(self, name: str, request: gr.Request | None = None):
         """-> the groups and admin flag of an existing account typed in the form (to be edited), or skips"""

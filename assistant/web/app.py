@@ -145,17 +145,19 @@ LOGOUT_JS = """async () => {
 }"""
 
 
-def _wire_admin(demo: gr.Blocks, admin: Admin, ui: SimpleNamespace, document_pickers: list) -> None:
-    """Admin events. Each checks the admin cookie of its request on the server before doing anything."""
+def _wire_admin(demo: gr.Blocks, admin: Admin, ui: SimpleNamespace, document_pickers: list, header, header_for) -> None:
+    """Admin events. Each checks the admin cookie of its request on the server before doing anything.
+    After signing in or out, the page header (`header`) is written for the visitor (`header_for`)."""
     refreshed = [ui.status, ui.documents, ui.picker, *document_pickers]
     jobs = {"concurrency_id": "kb", "concurrency_limit": 1, **PRIVATE}
     shown = [ui.login_box, ui.admin_box, ui.login_msg, ui.timer, *refreshed]
     for trigger in (ui.login.click, ui.password.submit):
         # the password goes to the login route only; the event receives the route's message in its place
         trigger(admin.after_login, [ui.user, ui.password], shown, js=LOGIN_JS, **PRIVATE).then(
-            lambda: "", None, ui.password, **PRIVATE)
-    ui.logout.click(admin.show, ui.login_msg, shown, js=LOGOUT_JS, **PRIVATE)
-    ui.reader_logout.click(admin.show, ui.login_msg, shown, js=LOGOUT_JS, **PRIVATE)
+            lambda: "", None, ui.password, **PRIVATE).then(header_for, None, header, **PRIVATE)
+    ui.logout.click(admin.show, ui.login_msg, shown, js=LOGOUT_JS, **PRIVATE).then(header_for, None, header, **PRIVATE)
+    ui.reader_logout.click(admin.show, ui.login_msg, shown, js=LOGOUT_JS, **PRIVATE).then(
+        header_for, None, header, **PRIVATE)
     demo.load(admin.show, None, shown, **PRIVATE)  # a reloaded page of a signed-in admin stays signed in
     ui.timer.tick(admin.tick, None, ui.status, show_progress="hidden", **PRIVATE)
     ui.ingest.click(admin.ingest, ui.upload, [ui.results, ui.ingest_msg, ui.upload, *refreshed], **jobs)
@@ -192,7 +194,15 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
         # What the page shows before anyone signs in: the open documents, or nothing when signing in is
         # required (a count or title of another document never shows).
         documents = [] if admin.visitors.login_required() else kb.readable_documents(READER)
-        gr.Markdown(intro(documents, admin.visitors.login_required()), elem_id="qf-intro")
+        header = gr.Markdown(intro(documents, admin.visitors.login_required()), elem_id="qf-intro")
+
+        def header_for(request: gr.Request):
+            """The header as this visitor sees it: what they may read, and who is signed in."""
+            visitor = chat.visitor_of(request)
+            if visitor is None:
+                return intro([], login_required=True)
+            text = intro(kb.readable_documents(visitor.groups))
+            return text + (f"\n\n已登录：{visitor.name}。" if visitor.name else "")
         session = gr.State(lambda: ChatSession())
 
         with gr.Tab("问答", id="chat"):
@@ -323,7 +333,7 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
 
         pickers = [doc_filter, browse_pick, quiz_docs, faq_docs]
         if ui is not None:
-            _wire_admin(demo, admin, ui, pickers)
+            _wire_admin(demo, admin, ui, pickers, header, header_for)
 
         # Article browser; document choices are fresh on every page load.
         browse_pick.change(browse_tab, browse_pick, units, **PRIVATE)
@@ -334,6 +344,7 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
             return admin.picker_updates(visitor.groups)
 
         demo.load(fresh_pickers, None, pickers, **PRIVATE)
+        demo.load(header_for, None, header, **PRIVATE)
     return demo
 
 
