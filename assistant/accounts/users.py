@@ -61,6 +61,9 @@ class Users:
         row = self.db.execute("SELECT name, groups, is_admin FROM users WHERE name = ?", (name,)).fetchone()
         return User(row[0], json.loads(row[1]), bool(row[2])) if row else None
 
+    def has_accounts(self) -> bool:
+        return self.db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+
     def has_readers(self) -> bool:
         """Whether any account that is not an admin exists (then the chat requires signing in)."""
         return self.db.execute("SELECT 1 FROM users WHERE is_admin = 0 LIMIT 1").fetchone() is not None

@@ -20,7 +20,7 @@ from assistant.config import Settings
 from assistant.knowledge_base import BusyError, InputError, Job, KnowledgeBase
 from assistant.web.chat import READER
 from assistant.web.render import document_label, document_rows
-from assistant.web.sessions import LOGIN_REQUIRED, SignIn, cookie_token
+from assistant.web.sessions import LOGIN_REQUIRED, SignIn, address_of, cookie_token
 from assistant.web.throttle import LoginThrottle
 from assistant.web.visitors import Visitor, Visitors
 
@@ -77,7 +77,7 @@ class Admin:
     def _record(self, action: str, request: gr.Request | None, **detail) -> None:
         if self.audit is not None:
             visitor = self.visitor(request)
-            self.audit.record(action, user=visitor.name if visitor else "", address=_address(request), **detail)
+            self.audit.record(action, user=visitor.name if visitor else "", address=address_of(request), **detail)
 
     def _require(self, request: gr.Request | None) -> None:
         if not self.signed_in(request):
@@ -93,6 +93,10 @@ class Admin:
         keep = picked if any(d.doc_id == picked for d in docs) else None
         return (self.kb.status_text(), document_rows(docs), gr.update(choices=choices, value=keep),
                 *self.picker_updates(None))
+
+    def _row(self, doc_id: str | None):
+        """The document table's row of `doc_id` (None when it is not stored)."""
+        return next((d for d in self.kb.documents() if d.doc_id == doc_id), None)
 
     def document_choices(self, groups: frozenset[str] | None = READER) -> list[tuple[str, str]]:
         """The choices of the other tabs' document pickers: what a reader in `groups` may read."""
@@ -204,7 +208,7 @@ class Admin:
     def pick(self, doc_id: str | None, request: gr.Request | None = None):
         """-> title, version, status, doc type of the document picked for editing"""
         self._require(request)
-        row = next((d for d in self.kb.documents() if d.doc_id == doc_id), None)
+        row = self._row(doc_id)
         if row is None:
             return "", "", None, None
         return row.meta.title, row.meta.version or "", row.meta.status, row.meta.doc_type
@@ -222,16 +226,17 @@ class Admin:
     def pick_access(self, doc_id: str | None, request: gr.Request | None = None) -> str:
         """-> the access groups of the document picked, comma separated ("" when open)"""
         self._require(request)
-        row = next((d for d in self.kb.documents() if d.doc_id == doc_id), None)
+        row = self._row(doc_id)
         return ",".join(row.meta.access) if row else ""
 
     def save_access(self, doc_id, groups: str, request: gr.Request | None = None, progress=gr.Progress()):
         """-> message, *refresh"""
         self._require(request)
-        before = next((d.meta.access for d in self.kb.documents() if d.doc_id == doc_id), None)
+        row = self._row(doc_id)
+        before = row.meta.access if row else None
         job, refused = self._start(lambda: self.kb.set_access(doc_id, groups), progress)
         if job is not None and not job.error:
-            after = next((d.meta.access for d in self.kb.documents() if d.doc_id == doc_id), None)
+            after = self._row(doc_id).meta.access
             self._record("access", request, doc_id=doc_id, before=before, after=after)
         return (refused or job.error or f"{job.summary}。", *self.refresh(doc_id))
 
@@ -318,7 +323,7 @@ class Admin:
             message = "删除前请先勾选“确认删除”。"
             gr.Warning(message)
             return (message, *[gr.skip()] * 5, *self.refresh(doc_id))
-        title = next((d.title for d in self.kb.documents() if d.doc_id == doc_id), "")
+        title = getattr(self._row(doc_id), "title", "")
         job, refused = self._start(lambda: self.kb.delete(doc_id), progress)
         if job is None:
             return (refused, *[gr.skip()] * 5, *self.refresh(doc_id))
@@ -334,7 +339,3 @@ class Admin:
             self._record("reindex", request)
         return (refused or job.error or f"{job.summary}。", *self.refresh())
 
-
-def _address(request: gr.Request | None) -> str:
-    client = getattr(request, "client", None)
-    return getattr(client, "host", "") or ""

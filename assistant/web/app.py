@@ -34,7 +34,7 @@ from assistant.web.feedback import FeedbackStore  # noqa: E402
 from assistant.web.http_api import api_routes  # noqa: E402
 from assistant.web.quiz import DIFFICULTY_CHOICES, MAX_COUNT, TYPE_CHOICES, QuizTab  # noqa: E402
 from assistant.web.render import DOCUMENT_COLUMNS, EMPTY_SOURCES  # noqa: E402
-from assistant.web.sessions import UploadGuard, session_routes  # noqa: E402
+from assistant.web.sessions import UploadGuard, address_of, session_routes  # noqa: E402
 from assistant.web.visitors import LOGIN_FIRST, Visitors  # noqa: E402
 from ingest.models import DOC_TYPES, STATUSES  # noqa: E402
 
@@ -187,14 +187,15 @@ def build_app(kb: KnowledgeBase, settings: Settings | None = None, feedback: Fee
     chat = chat or Chat(kb, feedback)
     admin = admin or Admin(kb, AdminAuth(settings), document_pickers=4)
     quiz, faq = QuizTab(kb), FaqTab(kb)
-    choices = [] if admin.visitors.login_required() else admin.document_choices()
+    login_required = admin.visitors.login_required()  # when the page is built
+    choices = [] if login_required else admin.document_choices()
     limit = max(1, settings.web_concurrency)
 
     with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
         # What the page shows before anyone signs in: the open documents, or nothing when signing in is
         # required (a count or title of another document never shows).
-        documents = [] if admin.visitors.login_required() else kb.readable_documents(READER)
-        header = gr.Markdown(intro(documents, admin.visitors.login_required()), elem_id="qf-intro")
+        documents = [] if login_required else kb.readable_documents(READER)
+        header = gr.Markdown(intro(documents, login_required), elem_id="qf-intro")
 
         def header_for(request: gr.Request):
             """The header as this visitor sees it: what they may read, and who is signed in."""
@@ -360,8 +361,7 @@ def http_visitor(admin: Admin, chat: Chat, request) -> tuple:
             user, _, password = base64.b64decode(header[6:].strip()).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return None, (400, "Authorization 格式不对：应为 Basic base64(用户名:密码)。")
-        address = request.client.host if request.client else ""
-        visitor, refusal = admin.authenticate(user, password, address)
+        visitor, refusal = admin.authenticate(user, password, address_of(request))
         return (visitor, None) if visitor else (None, (refusal.status, refusal.message))
     visitor = chat.visitor_of(request)
     return (visitor, None) if visitor else (None, (401, LOGIN_FIRST))

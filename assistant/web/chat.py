@@ -33,6 +33,7 @@ from assistant.web.render import (
     streaming_html,
     user_html,
 )
+from assistant.web.sessions import address_of
 from assistant.web.visitors import ANONYMOUS, LOGIN_FIRST, Visitor, Visitors
 from ingest.access import OPEN_ONLY, may_read
 
@@ -93,8 +94,7 @@ class Chat:
             return None
         cited = [{"title": c.title, "version": c.version, "article": c.article, "article_label": c.article_label}
                  for c in answer.citations]
-        client = getattr(request, "client", None)
-        return self.audit.record("ask", user=visitor.name, address=getattr(client, "host", "") or "", via=via,
+        return self.audit.record("ask", user=visitor.name, address=address_of(request), via=via,
                                  question=question, refused=answer.refused, cited=cited)
 
     def respond(self, question, session: ChatSession | None, documents, doc_types, include_superseded,

@@ -67,6 +67,12 @@ class AdminSessions:
             self._tokens.pop(token or "", None)
 
 
+def address_of(request, default: str = "") -> str:
+    """The client address of a Gradio or Starlette request (`default` when unknown)."""
+    client = getattr(request, "client", None) if request is not None else None
+    return getattr(client, "host", "") or default
+
+
 def cookie_token(request) -> str | None:
     """The admin cookie of a Gradio or Starlette request (None when absent)."""
     cookies = getattr(request, "cookies", None) if request is not None else None
@@ -98,7 +104,7 @@ def session_routes(sign_in: Callable[[str, str, str], SignIn], sessions: AdminSe
             user, password = str(body.get("user", "")), str(body.get("password", ""))
         except (ValueError, AttributeError):
             return JSONResponse({"ok": False, "message": "登录请求格式不对。"}, status_code=400)
-        address = request.client.host if request.client else "本机"
+        address = address_of(request, "本机")
         result = await run_in_threadpool(sign_in, user, password, address)
         response = JSONResponse({"ok": result.token is not None, "message": result.message}, status_code=result.status)
         if result.token:
@@ -109,7 +115,7 @@ def session_routes(sign_in: Callable[[str, str, str], SignIn], sessions: AdminSe
     async def logout(request: Request) -> Response:
         token = cookie_token(request)
         if signed_out is not None:
-            await run_in_threadpool(signed_out, sessions.user(token), request.client.host if request.client else "")
+            await run_in_threadpool(signed_out, sessions.user(token), address_of(request))
         sessions.close(token)
         response = JSONResponse({"ok": True, "message": "已退出登录。"})
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")

@@ -41,7 +41,7 @@ class Visitors:
 
     @property
     def sign_in_enabled(self) -> bool:
-        return self.auth.enabled or (self.users is not None and bool(self.users.list()))
+        return self.auth.enabled or (self.users is not None and self.users.has_accounts())
 
     def login_required(self) -> bool:
         return (bool(getattr(self.settings, "require_login", False))
