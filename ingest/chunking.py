@@ -16,7 +16,7 @@ _NOT_EMBEDDED = [
     "doc_id", "issuer", "date", "doc_number", "status", "doc_type", "unit_kind", "article",
     "article_label", "clause_start", "clause_end", "page_start", "page_end", "start_char",
     "end_char", "prefix_chars", "source", "file_name", "chunk_index", "chunk_count",
-    "unit_index", "piece", "pieces", "version", "access",
+    "unit_index", "piece", "pieces", "version", "access", "article_suffix",
 ]
 _SENTENCE_END = re.compile(r"(?<=[。；！？])")
 
@@ -106,6 +106,7 @@ def build_nodes(doc: ParsedDocument, max_chars: int = DEFAULT_MAX_CHARS) -> list
                     "unit_index": unit_index,
                     "article": unit.number if unit.kind == "article" else None,
                     "article_label": unit.label,
+                    "article_suffix": unit.suffix if unit.kind == "article" else None,  # 之一 → 1
                     "clause_start": clauses[0] if clauses else None,
                     "clause_end": clauses[-1] if clauses else None,
                     "page_start": doc.page_at(start),

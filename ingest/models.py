@@ -22,7 +22,7 @@ class LoadedFile:
 
     pages: list[str]
     paged: bool
-    file_type: Literal["pdf", "docx", "text", "markdown", "html"]
+    file_type: Literal["pdf", "docx", "doc", "wps", "ofd", "text", "markdown", "html"]
     ocr_used: bool = False
     encoding: str | None = None
     hard_wrapped: bool = False
@@ -96,6 +96,8 @@ class Unit(BaseModel):
 
     kind: Literal["article", "item", "paragraph"]
     number: int | None = None  # article number (条) or outline item number
+    # 之Y of an article inserted by an amendment: 第一百二十条之一 has number 120, suffix 1.
+    suffix: int | None = None
     label: str = ""  # 第一百零二条 / 一、 / （二） / ""
     heading: list[str] = Field(default_factory=list)  # path of headings above it
     start: int

@@ -20,7 +20,8 @@ _CJK = r"\u4e00-\u9fff\u3400-\u4dbf"
 _CJK_PUNCT = r"，。、；：？！“”‘’（）《》〈〉【】『』「」—…·"
 _STRAY_SPACE = re.compile(rf"(?<=[{_CJK}{_CJK_PUNCT}]) +(?=[{_CJK}{_CJK_PUNCT}])")
 # A structural label at the start of a line keeps one space after it: "第一条 内容", "第一章 总则".
-_LEADING_LABEL = re.compile(r"^(第[零〇一二三四五六七八九十百千两0-9]+[编章节条]) *")
+# 第X条之一 keeps its suffix ("第一百二十条之一 内容"); 第X条之规定 is no label.
+_LEADING_LABEL = re.compile(r"^(第[零〇一二三四五六七八九十百千两0-9]+(?:[编章节]|条(?:之[一二三四五六七八九十]+)?(?!之))) *")
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－―]\s*\d{1,4}\s*[-—–－―]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
@@ -30,7 +31,7 @@ _BARE_NUMBER = re.compile(r"^\d{1,4}$")
 
 # A line ending in one of these closes a paragraph; a wrapped line does not end in them.
 _TERMINAL = tuple("。！？；：…")
-_STRONG_START = re.compile(r"^第[零〇一二三四五六七八九十百千两0-9]+[编章节条][ 　]")
+_STRONG_START = re.compile(r"^第[零〇一二三四五六七八九十百千两0-9]+(?:[编章节]|条(?:之[一二三四五六七八九十]+)?)[ 　]")
 
 
 def clean_line(line: str) -> str:

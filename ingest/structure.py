@@ -14,9 +14,13 @@ from ingest.models import Clause, Heading, Item, NormalizedText, Unit
 from ingest.numerals import NUMBER_CLASS, to_int
 
 N = NUMBER_CLASS
-_ARTICLE = re.compile(rf"^第({N})条(?![之])(\s*)")
+# 第X条, and 第X条之一 (an article inserted by an amendment, as in 刑法), never 第X条之规定 (a reference).
+_SUFFIX_DIGITS = "一二三四五六七八九十"
+_ARTICLE = re.compile(rf"^第\s*({N})\s*条(?:之([{_SUFFIX_DIGITS}]+))?(?!之)(\s*)")
 _DIVISION = re.compile(rf"^第({N})([编章节])(?:\s+|$)?(.*)$")
 _ANNEX = re.compile(r"^附\s*件\s*([0-9一二三四五六七八九十]*)\s*[:：]?\s*(.{0,40})$")
+# An annex list after the last article: "附件：1.……2.……" (any length), "附：", "附录", "附表1".
+_ANNEX_LIST = re.compile(r"^(附\s*件\s*[0-9一二三四五六七八九十]*\s*[:：]|附\s*[:：]|附\s*[录表]\s*[0-9一二三四五六七八九十]*\s*[:：]?\s*\S{0,30}$)")
 _NAMED_CHAPTER = re.compile(r"^(总则|总纲|序言|附则|前言|结束语)$")
 _TOC = re.compile(r"^目\s*录$")
 _CN = "一二三四五六七八九十百零〇"
@@ -81,9 +85,13 @@ def match_division(text: str) -> tuple[int, str] | None:
     return None
 
 
+def _is_annex_line(text: str) -> bool:
+    return match_division(text) == (0, "附件") or _ANNEX_LIST.match(text) is not None
+
+
 def _toc_span(lines: list[_Line]) -> tuple[int, int] | None:
     """Lines of a table of contents: after 目录, headings until the first heading repeats."""
-    for i, line in enumerate(lines[:200]):
+    for i, line in enumerate(lines):
         if not _TOC.match(line.text.replace(" ", "")):
             continue
         entries: list[str] = []
@@ -113,29 +121,62 @@ def cn_number(n: int) -> str:
     return cn2an.an2cn(n)
 
 
-def _article_number(text: str, last: int | None, previous_text: str | None, annex_since_last: bool) -> int | None:
-    """The article number if `text` opens an article given the one before, else None."""
+ArticleKey = tuple[int, int]  # (number, suffix): 第一百二十条之一 → (120, 1), 第五条 → (5, 0)
+
+# After a 第X条 with a space, words that still make it a reference, not an article: a wrapped line
+# of a revision history ("第三十一条的决定》第一次修正") or a list of articles ("第五条、第六条").
+_STRONG_REFERENCE_TAIL = re.compile(r"^(的|》|〉|、|至|和|或|及)")
+
+
+def article_key(text: str) -> ArticleKey | None:
+    """(number, suffix) of a line that starts like an article, else None."""
     m = _ARTICLE.match(text)
     if not m:
         return None
     number = to_int(m.group(1))
     if number is None:
         return None
+    return number, (to_int(m.group(2)) if m.group(2) else 0)
+
+
+def _next_keys(last: ArticleKey | None) -> list[ArticleKey]:
+    """The article keys that may follow `last` in order: the next number, one or two further (an
+    article lost), or the next 之Y article inserted after it."""
+    if last is None:
+        return [(1, 0), (2, 0), (3, 0)]
+    number, suffix = last
+    return [(number, suffix + 1), (number + 1, 0), (number + 2, 0), (number + 3, 0)]
+
+
+def _article_key(text: str, last: ArticleKey | None, previous_text: str | None, annex_since_last: bool) -> ArticleKey | None:
+    """The article key if `text` opens an article given the one before, else None."""
+    key = article_key(text)
+    if key is None:
+        return None
+    m = _ARTICLE.match(text)
     rest = text[m.end():]
-    strong = bool(m.group(2)) or not rest
-    expected = 1 if last is None else last + 1
-    if strong:  # a repeated or out-of-order number still opens an article (with a warning), never merges
-        return number
+    if _STRONG_REFERENCE_TAIL.match(rest):
+        return None
+    # A space after the label, nothing after it, or a bracketed heading (第X条【罪名】…) opens an
+    # article; a repeated or out-of-order number still opens one (with a warning), never merges.
+    strong = bool(m.group(3)) or not rest or rest.startswith(("【", "[", "［"))
+    if strong:
+        return key
     # No space after 条 (common in OCR output): accept only the next number (or one or two
     # further, when an article was lost), after a closed sentence, and not when the words after
     # it read as a reference (第五条规定的…).
-    if not (expected <= number <= expected + 2) and not (number == 1 and annex_since_last):
+    if key not in _next_keys(last) and not (key == (1, 0) and annex_since_last):
         return None
     if _REFERENCE_TAIL.match(rest):
         return None
     if previous_text and not previous_text.endswith(_TERMINAL) and not _is_heading_shaped(previous_text):
         return None
-    return number
+    return key
+
+
+def article_label(number: int, suffix: int = 0) -> str:
+    """(120, 1) → 第一百二十条之一, as citations name an article."""
+    return f"第{cn_number(number)}条" + (f"之{cn_number(suffix)}" if suffix else "")
 
 
 class _Builder:
@@ -151,6 +192,7 @@ class _Builder:
         self.current_kind: str | None = None
         self.current_label = ""
         self.current_number: int | None = None
+        self.current_suffix: int | None = None
         self.current_path: list[str] = []
         self.current_rank = 10  # outline rank of the open item
 
@@ -170,9 +212,10 @@ class _Builder:
         self.path[level] = heading
         self.headings.append(heading)
 
-    def open(self, kind: str, line: _Line, label: str = "", number: int | None = None) -> None:
+    def open(self, kind: str, line: _Line, label: str = "", number: int | None = None, suffix: int | None = None) -> None:
         self.close()
         self.current_kind, self.current_label, self.current_number = kind, label, number
+        self.current_suffix = suffix
         self.current_path = self.heading_path()
         self.current = [line]
 
@@ -189,7 +232,7 @@ class _Builder:
         self.current, self.current_kind = [], None
         start, end = lines[0].start, lines[-1].end
         unit = Unit(
-            kind=kind, number=self.current_number, label=self.current_label,
+            kind=kind, number=self.current_number, suffix=self.current_suffix, label=self.current_label,
             heading=self.current_path, start=start, end=end,
             page_start=self.source.page_at(start), page_end=self.source.page_at(max(start, end - 1)),
             text=self.source.text[start:end],
@@ -215,32 +258,61 @@ def _clauses(lines: list[_Line]) -> list[Clause]:
     return clauses
 
 
+def _inside_parentheses(lines: list[_Line], index: int, reach: int = 6) -> bool:
+    """Whether line `index` continues a parenthesis opened on one of the few lines before it (a
+    revision history "（…根据《关于修改〈…〉\n第三十一条的决定》第一次修正…）" wrapped over lines)."""
+    depth = 0
+    for line in lines[max(0, index - reach):index]:
+        for char in line.text:
+            if char in "（(":
+                depth += 1
+            elif char in "）)":
+                depth = max(0, depth - 1)
+    return depth > 0
+
+
+def _is_section_heading(lines: list[_Line], index: int) -> bool:
+    """A short 一、-numbered line right before an article: a section heading of a judicial
+    interpretation ("二、标的物交付和所有权转移"), not the last line of the article before it."""
+    text = lines[index].text
+    return (
+        index + 1 < len(lines)
+        and _OUTLINE[0][1].match(text) is not None
+        and _is_heading_shaped(text)
+        and article_key(lines[index + 1].text) is not None
+    )
+
+
 def _parse_regulation(lines: list[_Line], text: NormalizedText) -> _Builder:
     b = _Builder(text)
-    last: int | None = None
+    last: ArticleKey | None = None
     annex_since_last = False
     previous: str | None = None
-    seen: set[int] = set()  # numbers of this numbering (an annex starting at 第一条 starts a new one)
-    for line in lines:
+    seen: set[ArticleKey] = set()  # keys of this numbering (an annex starting at 第一条 starts a new one)
+    for index, line in enumerate(lines):
         division = match_division(line.text)
-        number = _article_number(line.text, last, previous, annex_since_last)
-        if number is not None:
-            label = line.text[: _ARTICLE.match(line.text).end()].strip()
-            if number == 1 and annex_since_last:
+        key = _article_key(line.text, last, previous, annex_since_last)
+        if key is not None and _inside_parentheses(lines, index):
+            key = None
+        if key is not None:
+            label = re.sub(r"\s+", "", line.text[: _ARTICLE.match(line.text).end()])
+            if key == (1, 0) and annex_since_last:
                 _warn_missing(b, seen)
                 seen = set()
-            elif number in seen:
+            elif key in seen:
                 b.warnings.append(f"{label}重复出现（第 {line_number(text, line.start)} 行），作为单独的条文保存，请核对原文。")
-            elif last is not None and number < last:
-                b.warnings.append(f"{label}出现在第{cn_number(last)}条之后（第 {line_number(text, line.start)} 行），"
+            elif last is not None and key < last:
+                b.warnings.append(f"{label}出现在{article_label(*last)}之后（第 {line_number(text, line.start)} 行），"
                                   "条文顺序异常，请核对原文。")
-            seen.add(number)
-            b.open("article", line, label=label, number=number)
-            last, annex_since_last = number, False
-        elif division is not None:
-            level, kind = division
+            seen.add(key)
+            b.open("article", line, label=label, number=key[0], suffix=key[1] or None)
+            last, annex_since_last = key, False
+        elif division is not None or _is_annex_line(line.text):
+            level, kind = division or (0, "附件")
             b.push_heading(line, level, kind)
             annex_since_last = annex_since_last or kind == "附件"
+        elif _is_section_heading(lines, index):
+            b.push_heading(line, 2, "部分")
         elif b.current_kind == "article":
             b.add(line)
         else:
@@ -251,9 +323,10 @@ def _parse_regulation(lines: list[_Line], text: NormalizedText) -> _Builder:
     return b
 
 
-def _warn_missing(b: "_Builder", seen: set[int]) -> None:
-    """Warn of article numbers missing from one numbering (1 … the highest seen)."""
-    missing = [n for n in range(1, max(seen, default=0)) if n not in seen]
+def _warn_missing(b: "_Builder", seen: set[ArticleKey]) -> None:
+    """Warn of article numbers missing from one numbering (1 … the highest seen; 之Y articles aside)."""
+    numbers = {number for number, _ in seen}
+    missing = [n for n in range(1, max(numbers, default=0)) if n not in numbers]
     if missing and len(seen) >= 2:
         listed = "、".join(f"第{cn_number(n)}条" for n in missing[:5]) + ("等" if len(missing) > 5 else "")
         b.warnings.append(f"缺少{listed}（共 {len(missing)} 条），请核对原文是否完整。")
@@ -340,7 +413,7 @@ def place(heading: str | list[str], label: str) -> str:
     (article numbers are unique); an outline item with its parents' numbers, 第二部分（三）第4项 (several
     parts of a 实施意见 each have an item 4); the text before the first numbered part: 开头部分."""
     label = label.strip()
-    if re.fullmatch(r"第.+条", label):
+    if re.fullmatch(r"第.+条(之.+)?", label):
         return label
     parts = heading.split("›") if isinstance(heading, str) else list(heading)
     labels = [m.group(1) for m in (_OUTLINE_LABEL.match(p) for p in parts) if m]

@@ -366,7 +366,7 @@ class Answerer:
         citation = Citation(
             marker=marker, source=doc.source, title=m.title, version=m.version, status=m.status,
             article=unit.metadata.get("article"), article_label=unit.metadata.get("article_label") or "",
-            place=unit_place(doc.units, unit.unit_index),
+            article_suffix=unit.metadata.get("article_suffix"), place=unit_place(doc.units, unit.unit_index),
             heading=unit.metadata.get("heading", ""), page=doc.page_at(unit.start + first),
             quote="……".join(runs), text=unit.text, spans=spans, doc_id=unit.doc_id, start=unit.start,
         )

@@ -28,6 +28,7 @@ class Citation(BaseModel):
     status: str
     article: int | None
     article_label: str = ""
+    article_suffix: int | None = None  # 之Y of an inserted article: 第一百二十条之一 → article 120, suffix 1
     place: str = ""  # the unit named unambiguously: 第十四条, 第二部分（三）第4项 (ingest.structure.place)
     heading: str = ""
     page: int | None = None
@@ -50,7 +51,8 @@ class Citation(BaseModel):
     def contract(self) -> dict:
         return {"marker": self.marker, "source": self.source, "title": self.title, "version": self.version,
                 "status": self.status, "article": self.article, "page": self.page, "quote": self.quote,
-                "text": self.text, "article_label": self.article_label, "place": self.place, "heading": self.heading,
+                "text": self.text, "article_label": self.article_label,
+                "article_suffix": self.article_suffix, "place": self.place, "heading": self.heading,
                 "spans": [list(s) for s in self.spans], "current": self.current, "version_note": self.version_note,
                 "doc_id": self.doc_id, "start": self.start,
                 "earlier_versions": [

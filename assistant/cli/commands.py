@@ -93,7 +93,7 @@ def _inspect_json(doc) -> dict:
         "headings": [h.model_dump() for h in doc.headings],
         "articles": [
             {
-                "number": u.number, "label": u.label, "heading": u.heading,
+                "number": u.number, "suffix": u.suffix, "label": u.label, "heading": u.heading,
                 "page_start": u.page_start, "page_end": u.page_end,
                 "start": u.start, "end": u.end, "clauses": len(u.clauses), "text": u.text,
             }
@@ -101,7 +101,7 @@ def _inspect_json(doc) -> dict:
         ],
         "units": [
             {
-                "kind": u.kind, "label": u.label, "number": u.number, "heading": u.heading,
+                "kind": u.kind, "label": u.label, "number": u.number, "suffix": u.suffix, "heading": u.heading,
                 "page_start": u.page_start, "page_end": u.page_end, "start": u.start, "end": u.end,
                 "text": u.text,
             }

@@ -124,6 +124,7 @@ def result_json(item: NodeWithScore) -> dict:
         "score": round(float(item.score or 0.0), 6),
         # extra fields (not part of the contract, useful to callers)
         "article_label": m.get("article_label"),
+        "article_suffix": m.get("article_suffix"),
         "place": place(m.get("heading", ""), m.get("article_label") or ""),
         "doc_id": m["doc_id"],
         "node_id": item.node.node_id,

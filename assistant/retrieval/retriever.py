@@ -265,10 +265,11 @@ class QingfengRetriever(_IndexRetriever):
         self._twins: dict[int, float] = {}
         self._bigram_cache: dict[int, set[str]] = {}
 
-    def _article_rows(self, doc: DocumentInfo, number: int) -> list[int]:
-        """Rows of article `number`; in a document without articles, of outline item `number`."""
+    def _article_rows(self, doc: DocumentInfo, number: int, suffix: int = 0) -> list[int]:
+        """Rows of article `number` (之`suffix`); in a document without articles, of outline item `number`."""
         rows = self.index.rows_by_doc.get(doc.doc_id, [])
-        found = [r for r in rows if self.index.nodes[r].metadata.get("article") == number]
+        found = [r for r in rows if self.index.nodes[r].metadata.get("article") == number
+                 and (self.index.nodes[r].metadata.get("article_suffix") or 0) == suffix]
         if found or any(self.index.nodes[r].metadata.get("article") is not None for r in rows):
             return found
         labels = _outline_labels(number)
@@ -417,7 +418,7 @@ class QingfengRetriever(_IndexRetriever):
                 direct = [r for key, number in plan.named_articles if key in chosen
                           for r in self._article_rows(chosen[key], number)]
             else:
-                direct = [r for doc in docs for r in self._article_rows(doc, plan.article)]
+                direct = [r for doc in docs for r in self._article_rows(doc, plan.article, plan.article_suffix)]
             # Words quoted from that article decide which document's article it is.
             quotes = [q for q in quoted_phrases(question) if len(q) >= 6]
             if quotes and not any(q in self.index.squashed_text(r) for r in direct for q in quotes):

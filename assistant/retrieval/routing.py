@@ -15,7 +15,8 @@ from ingest.numerals import to_int
 _TITLE_PREFIXES = re.compile(r"^(中国共产党|中华人民共和国|中共中央|党政机关|中央和国家机关|十八届中央政治局)")
 _NOTE = re.compile(r"[（(][^）)]*[）)]$")
 _NAME_TO_ARTICLE = 3  # characters allowed between a document's name and its article ("》的", "中")
-_ARTICLE = re.compile(r"第\s*([零〇一二三四五六七八九十百千两0-9]+)\s*条|(?<![0-9第])([0-9]{1,3})\s*条(?!例)")
+_ARTICLE = re.compile(r"第\s*([零〇一二三四五六七八九十百千两0-9]+)\s*条(?:之([一二三四五六七八九十]+))?"
+                      r"|(?<![0-9第])([0-9]{1,3})\s*条(?!例)")
 _YEAR = re.compile(r"(19[5-9][0-9]|20[0-9]{2})\s*年?\s*(?:版|修订|修正|修改|的|颁布|印发|出台|施行|制定)?")
 _PREVIOUS = re.compile(r"修订前|修改前|修正前|旧版|老版|原来的|以前的|之前的|过去的|上一版|原版本|原条例|原规定")
 _CURRENT = re.compile(r"现行|最新|新版|现在的|目前的|当前")
@@ -134,6 +135,7 @@ class QueryPlan:
     question: str
     groups: list[str] = field(default_factory=list)  # document groups the question names
     article: int | None = None  # the first article number the question names
+    article_suffix: int = 0  # its 之Y: "第一百二十条之一" → article 120, suffix 1
     # (document group, article number) for each number written right after a document's name
     # ("监察法第十一条和政务处分法第七条": each number belongs to its own document)
     named_articles: list[tuple[str, int]] = field(default_factory=list)
@@ -157,7 +159,8 @@ def analyze(question: str, catalog: Catalog) -> QueryPlan:
     text = re.sub(r"\s+", "", question)
     m = _ARTICLE.search(text)
     if m:
-        plan.article = to_int(m.group(1) or m.group(2))
+        plan.article = to_int(m.group(1) or m.group(3))
+        plan.article_suffix = to_int(m.group(2)) if m.group(2) else 0
     quoted = set(re.findall(r"《([^》]+)》", text))
     years = [int(y) for y in _YEAR.findall(text)]
     plan.wants_previous = bool(_PREVIOUS.search(text))
@@ -185,7 +188,7 @@ def analyze(question: str, catalog: Catalog) -> QueryPlan:
     for m in _ARTICLE.finditer(text):
         before = [(end, keys) for end, keys in spans if 0 <= m.start() - end <= _NAME_TO_ARTICLE]
         if before:
-            number = to_int(m.group(1) or m.group(2))
+            number = to_int(m.group(1) or m.group(3))
             plan.named_articles += [(key, number) for key in max(before)[1]]
     if years and plan.groups:
         known = {d.year for key in plan.groups for d in catalog.groups[key]}
