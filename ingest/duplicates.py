@@ -3,7 +3,7 @@ in GBK and in UTF-8): keep one copy searchable. Duplicates are judged on the par
 
 Two stored documents are the same document when they have the same title (without editorial
 notes), the same version and nearly the same article texts. The copy kept is the one born as
-text (Markdown, Word, TXT, HTML: no extraction losses) before a PDF, then the one with more
+text (Markdown, Word, TXT, HTML: no extraction losses) before a PDF or OFD, then the one with more
 articles, then the one stored first; the others are marked `duplicate_of` it and hidden from
 search and lists (their files stay listed under the kept copy).
 """
@@ -40,7 +40,7 @@ def same_text(a: ParsedDocument, b: ParsedDocument) -> bool:
 
 
 def _preference(row: DocumentRow, doc: ParsedDocument) -> tuple:
-    return (doc.file_type == "pdf", -len(doc.articles), row.ingested_at, row.doc_id)
+    return (doc.file_type in ("pdf", "ofd"), -len(doc.articles), row.ingested_at, row.doc_id)
 
 
 def mark_format_duplicates(store: Store) -> list[tuple[DocumentRow, DocumentRow]]:

@@ -43,3 +43,13 @@ class UnreadablePath(IngestError):
 
 class UndecodableText(IngestError):
     code = "encoding"
+
+
+class ConverterMissing(IngestError):
+    """A format that needs an outside converter (LibreOffice for .doc/.wps) that is not installed."""
+
+    code = "converter_missing"
+
+
+class ConversionFailed(IngestError):
+    code = "conversion_failed"

@@ -48,8 +48,10 @@ def test_bad_files_in_one_batch(tmp_path: Path):
     # empty and whitespace-only files
     (folder / "empty.txt").write_bytes(b"")
     (folder / "blank.md").write_text("\n\u3000\u3000\n  \n", encoding="utf-8")
-    # unsupported types
+    # a .doc that is no Word 97 file (LibreOffice is never asked)
     (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 legacy word")
+    # unsupported types
+    (folder / "sheet.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 WPS spreadsheet")
     (folder / "picture.xyz").write_bytes(b"xyz")
     with Store(tmp_path / "index") as store:
         report = ingest_paths([folder], store)
@@ -61,17 +63,19 @@ def test_bad_files_in_one_batch(tmp_path: Path):
             "broken.docx": "损坏",
             "empty.txt": "空文件",
             "blank.md": "空文件",
+            "old.doc": "不是有效的旧版 Word 文件",
         }
         for name, words in expected.items():
             result = result_for(report, name)
             assert result.status == "error" and words in result.message and name in result.message, result
         # A folder walk reports unsupported types as not imported, with the reason (issue 15: nothing is
         # skipped in silence); given by name they are refused with a reason.
-        assert result_for(report, "old.doc").status == "skipped" and "另存为 .docx" in result_for(report, "old.doc").message
+        assert result_for(report, "sheet.et").status == "skipped"
+        assert "WPS 表格文件不是可导入的文档" in result_for(report, "sheet.et").message
         assert result_for(report, "picture.xyz").status == "skipped"
         assert "不支持的文件类型（.xyz）" in result_for(report, "picture.xyz").message
-        report = ingest_paths([folder / "old.doc", folder / "picture.xyz", folder / "good.md"], store)
-        assert "另存为 .docx" in result_for(report, "old.doc").message
+        report = ingest_paths([folder / "sheet.et", folder / "picture.xyz", folder / "good.md"], store)
+        assert "WPS 表格文件不是可导入的文档" in result_for(report, "sheet.et").message
         assert "不受支持" in result_for(report, "picture.xyz").message
         assert result_for(report, "good.md").status == "unchanged"
         assert store.counts()["documents"] == 1

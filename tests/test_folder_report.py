@@ -48,34 +48,36 @@ def bomb_docx(paragraphs: int) -> bytes:
 def test_every_file_of_a_folder_is_reported(tmp_path):
     folder = tmp_path / "docs"
     shutil.copytree(DEMO_CORPUS, folder)
-    others = {"旧文件.doc": b"x", "公文.ofd": b"PK\x03\x04", "稿子.wps": b"x", "..evil.md": "第一条 隐藏。".encode(),
+    others = {"旧文件.doc": b"x", "公文.ofd": b"PK\x03\x04", "稿子.wps": b"x", "表格.et": b"x", "..evil.md": "第一条 隐藏。".encode(),
               "压缩包.zip": b"PK\x03\x04", "炸弹.docx": bomb_docx(200_000)}
     for name, data in others.items():
         (folder / name).write_bytes(data)
     done = cli("ingest", str(folder), "--index", str(tmp_path / "index"))
     out = " ".join(done.stdout.split())
-    assert done.returncode == 1, out  # one file failed
+    assert done.returncode == 1, out  # files failed
     for name in [p.name for p in DEMO_CORPUS.glob("qingfeng_*.md")]:
         assert f"已入库 {folder / name}" in out
-    assert f"未导入 {folder / '旧文件.doc'} 旧版 Word 文件（.doc）暂不能直接导入" in out
-    assert f"未导入 {folder / '公文.ofd'} OFD 版式文件暂不能导入" in out
-    assert f"未导入 {folder / '稿子.wps'} WPS 文字文件（.wps）" in out
+    # .doc / .wps / .ofd are read now: these are broken ones, each failing with its reason
+    assert f"失败 {folder / '旧文件.doc'}" in out and "《旧文件.doc》不是有效的旧版 Word 文件" in out
+    assert f"失败 {folder / '公文.ofd'}" in out and "《公文.ofd》不是有效的压缩包格式文档" in out
+    assert f"失败 {folder / '稿子.wps'}" in out and "《稿子.wps》不是有效的WPS 文字文件" in out
+    assert f"未导入 {folder / '表格.et'} WPS 表格文件不是可导入的文档" in out
     assert f"未导入 {folder / '..evil.md'} 以“.”开头的隐藏文件" in out
     assert f"未导入 {folder / '压缩包.zip'} 不支持的文件类型（.zip）" in out
     assert f"未导入 {folder / 'README.md'} 文件夹说明文件" in out
     assert f"失败 {folder / '炸弹.docx'}" in out and "可能是压缩炸弹" in out
-    assert "已入库 5，未导入 6，失败 1" in out
+    assert "已入库 5，未导入 4，失败 4" in out
 
     again = cli("ingest", str(folder), "--index", str(tmp_path / "index"))
     assert sum(line.startswith(f"未变化，跳过 {folder}") for line in again.stdout.splitlines()) == 5
-    assert "未变化，跳过 5，未导入 6，失败 1" in again.stdout
+    assert "未变化，跳过 5，未导入 4，失败 4" in again.stdout
 
 
 def test_a_folder_with_nothing_to_import_exits_1(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
-    (folder / "a.doc").write_bytes(b"x")
-    (folder / "b.ofd").write_bytes(b"x")
+    (folder / "a.et").write_bytes(b"x")
+    (folder / "b.xyz").write_bytes(b"x")
     done = cli("ingest", str(folder), "--index", str(tmp_path / "index"))
     assert done.returncode == 1 and "没有可导入的文档" in done.stderr and done.stdout.count("未导入") >= 2
 

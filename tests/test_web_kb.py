@@ -118,7 +118,7 @@ def test_upload_gives_each_file_a_result_and_keeps_only_what_went_in(kb, tmp_pat
         write(incoming, "canteen.txt", CANTEEN),
         write(incoming, "重复.md", (DEMO_CORPUS / "qingfeng_reception_measures_2024.md").read_bytes()),
         write(incoming / "again", "canteen.txt", CANTEEN),  # same content twice in one upload
-        write(incoming, "旧格式.doc", b"\xd0\xcf\x11\xe0 old word"),
+        write(incoming, "表格.et", b"\xd0\xcf\x11\xe0 WPS spreadsheet"),
         write(incoming, "程序.exe", b"MZ\x90\x00"),
         write(incoming, "空.txt", b""),
         write(incoming, "太大.txt", "第一条 示例。\n".encode() * 120_000),
@@ -129,14 +129,14 @@ def test_upload_gives_each_file_a_result_and_keeps_only_what_went_in(kb, tmp_pat
     job = finished(kb.ingest_uploads(files))
     got = [(r.name, r.status) for r in job.results]
     assert got == [
-        ("canteen.txt", "added"), ("重复.md", "duplicate"), ("canteen.txt", "duplicate"), ("旧格式.doc", "rejected"),
+        ("canteen.txt", "added"), ("重复.md", "duplicate"), ("canteen.txt", "duplicate"), ("表格.et", "rejected"),
         ("程序.exe", "rejected"), ("空.txt", "rejected"), ("太大.txt", "rejected"), ("损坏.pdf", "error"),
         ("网站_b_.txt", "added"),
     ]
     messages = {r.name + r.status: r.message for r in job.results}
     assert RECEPTION in messages["重复.mdduplicate"]
     assert "本次上传" in messages["canteen.txtduplicate"]
-    assert ".docx" in messages["旧格式.docrejected"]
+    assert "WPS 表格文件不是可导入的文档" in messages["表格.etrejected"]
     assert "不支持的文件类型" in messages["程序.exerejected"] and "PDF" in messages["程序.exerejected"]
     assert "空" in messages["空.txtrejected"]
     assert "超过上限 1 MB" in messages["太大.txtrejected"]

@@ -16,16 +16,17 @@ SUPPORTED_SUFFIXES = {
     ".markdown": "markdown",
     ".html": "html",
     ".htm": "html",
+    ".ofd": "ofd",
+    ".doc": "doc",
+    ".wps": "wps",
 }
 
 
-SUPPORTED_TEXT = "支持 PDF、DOCX、TXT、MD、HTML"
+SUPPORTED_TEXT = "支持 PDF、DOCX、DOC、WPS、OFD、TXT、MD、HTML"
 # Files people have that cannot be read yet, with what to do instead.
 UNSUPPORTED_ADVICE = {
-    ".doc": "旧版 Word 文件（.doc）暂不能直接导入：请另存为 .docx 后再导入。",
-    ".wps": "WPS 文字文件（.wps）暂不能直接导入：请另存为 .docx 后再导入。",
-    ".ofd": "OFD 版式文件暂不能导入：请导出为 PDF 后再导入。",
     ".et": "WPS 表格文件不是可导入的文档。",
+    ".dps": "WPS 演示文件不是可导入的文档。",
 }
 
 
@@ -59,6 +60,14 @@ def load_file(path: Path, data: bytes, *, ocr: bool = True) -> LoadedFile:
         from ingest.loaders.docx import load_docx
 
         return load_docx(path, data)
+    if kind == "ofd":
+        from ingest.loaders.ofd import load_ofd
+
+        return load_ofd(path, data)
+    if kind in ("doc", "wps"):
+        from ingest.loaders.office_convert import load_legacy_word
+
+        return load_legacy_word(path, data, kind)
     if kind == "html":
         from ingest.loaders.html import load_html
 
