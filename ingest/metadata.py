@@ -3,6 +3,8 @@
 Sidecar: `<file>.meta.json` next to the file. Manifest: `manifest.json` in the file's folder or up
 to three folders above, a JSON list (or {"documents": [...]}) of objects with a `file` key
 relative to the manifest's folder. Both accept: title, version, issuer, date, doc_number (文号),
+the 红头文件 fields (secrecy 密级, secrecy_term, urgency, issuer_mark, signer, recipients, cc,
+printed_by, printed_date),
 status (现行有效 / 已修订 / 已废止, or a note such as 已被2023年修订版取代), doc_type.
 """
 
@@ -13,12 +15,12 @@ import re
 from pathlib import Path
 
 from ingest.access import parse_groups
+from ingest.dates import find_dates
 from ingest.models import DOC_TYPES, DocumentMeta, NormalizedText
+from ingest.red_header import RED_HEADER_FIELDS, RedHeader, normalize_doc_number
 
-_DATE = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?|\.(\d{1,2})\.(\d{1,2}))")
 _SIGNATURE_DATE = re.compile(r"^.{0,20}(\d{4}年\d{1,2}月\d{1,2}日|[一二三四五六七八九〇零○]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)$")
 _EFFECTIVE = re.compile(r"自(\d{4}年\d{1,2}月\d{1,2}日)起施行")
-_CN_YEAR_DATE = re.compile(r"([一二三四五六七八九〇零○]{4})年([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})日)?")
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,5}\s*号)")
 _ISSUED = re.compile(
     r"日\s*([\u4e00-\u9fff、，,　 ]{2,40}?)(?:第[一二三四五六七八九十百]+次)?(?:全体)?(?:会议)?"
@@ -28,30 +30,8 @@ _SPEECH_TITLE = re.compile(r"讲话|发言|致辞|论述|摘编|报告会")
 _RULE_TITLE = re.compile(r"(条例|规定|办法|规则|细则|准则|章程|规范|法)(（[^）]*）)?(（示例）)?$|法（|规定（")
 _OPINION_TITLE = re.compile(r"意见|方案|通知|决定|措施|要点")
 _TERMINAL = ("。", "；", "：", "，", "！", "？")
-_MANIFEST_FIELDS = ("title", "version", "issuer", "date", "doc_number", "status", "doc_type", "access")
-
-
-def _cn_digits(text: str) -> int:
-    table = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0}
-    return int("".join(str(table[c]) for c in text))
-
-
-def find_dates(text: str) -> list[str]:
-    """All dates in `text` as YYYY-MM-DD (or YYYY-MM), in order of appearance."""
-    from ingest.numerals import to_int
-
-    found: list[tuple[int, str]] = []
-    for m in _DATE.finditer(text):
-        y = int(m.group(1))
-        mo, d = (int(m.group(2)), m.group(3)) if m.group(2) else (int(m.group(4)), m.group(5))
-        if 1949 <= y <= 2100 and 1 <= mo <= 12:
-            found.append((m.start(), f"{y:04d}-{mo:02d}" + (f"-{int(d):02d}" if d else "")))
-    for m in _CN_YEAR_DATE.finditer(text):
-        y, mo = _cn_digits(m.group(1)), to_int(m.group(2))
-        d = to_int(m.group(3)) if m.group(3) else None
-        if 1949 <= y <= 2100 and mo and 1 <= mo <= 12:
-            found.append((m.start(), f"{y:04d}-{mo:02d}" + (f"-{d:02d}" if d else "")))
-    return [date for _, date in sorted(found)]
+_MANIFEST_FIELDS = ("title", "version", "issuer", "date", "doc_number", "status", "doc_type", "access",
+                    *RED_HEADER_FIELDS)
 
 
 def title_line(text: NormalizedText, file_name: str) -> tuple[str, int]:
@@ -80,7 +60,7 @@ def infer_meta(text: NormalizedText, file_name: str, *, articles: int, outline: 
     doc_number = None
     m = _DOC_NUMBER.search("\n".join(lines[:15]))
     if m:
-        doc_number = re.sub(r"\s+", "", m.group(1))
+        doc_number = normalize_doc_number(m.group(1))
 
     issuer = None
     issued = [m.group(1).strip("，, 　、") for m in _ISSUED.finditer(head)]
@@ -106,6 +86,19 @@ def infer_meta(text: NormalizedText, file_name: str, *, articles: int, outline: 
         title=title, version=date[:4] if date else None, issuer=issuer, date=date,
         doc_number=doc_number, doc_type=doc_type,
     )
+
+
+def with_red_header(meta: DocumentMeta, header: RedHeader) -> DocumentMeta:
+    """Metadata as a 红头文件's 版头 and 版记 state it: they win over what was inferred."""
+    date = header.date or meta.date
+    return meta.model_copy(update={
+        "title": header.title, "issuer": header.issuer or meta.issuer, "date": date,
+        "version": date[:4] if date else meta.version, "doc_number": header.doc_number,
+        "secrecy": header.secrecy, "secrecy_term": header.secrecy_term, "urgency": header.urgency,
+        "issuer_mark": header.issuer_mark, "signer": header.signer, "recipients": header.recipients,
+        "cc": header.cc, "printed_by": header.printed_by, "printed_date": header.printed_date,
+        "remark": header.remark, "attachments": header.attachments,
+    })
 
 
 def normalize_status(value: str) -> str:
@@ -196,6 +189,8 @@ def apply_overrides(meta: DocumentMeta, overrides: dict) -> DocumentMeta:
             data["doc_type"] = value
         elif key == "access":
             data["access"] = parse_groups(value)
+        elif key == "doc_number":
+            data["doc_number"] = normalize_doc_number(value)
         else:
             data[key] = value
         explicit.append(key)

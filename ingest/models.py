@@ -56,6 +56,18 @@ class DocumentMeta(BaseModel):
     # Set when this document is the same text as another one in another format (the same law as
     # .md and .pdf): the doc_id of the copy that is searched and shown.
     duplicate_of: str | None = None
+    # What the 版头 and 版记 of a 红头文件 say (ingest/red_header.py); None when it has none.
+    secrecy: str | None = None  # 密级: 绝密 / 机密 / 秘密
+    secrecy_term: str | None = None  # 保密期限
+    urgency: str | None = None  # 紧急程度
+    issuer_mark: str | None = None  # 发文机关标志
+    signer: str | None = None  # 签发人
+    recipients: str | None = None  # 主送机关
+    cc: str | None = None  # 抄送机关
+    printed_by: str | None = None  # 印发机关
+    printed_date: str | None = None  # 印发日期
+    remark: str | None = None  # 附注, e.g. 此件发至县处级
+    attachments: list[str] = Field(default_factory=list)  # 附件说明
     # Access groups (ingest/access.py): empty = open to every reader.
     access: list[str] = Field(default_factory=list)
     # Which fields were set explicitly by a sidecar file or a manifest (not inferred).

@@ -8,9 +8,10 @@ from pathlib import Path
 from ingest.errors import EmptyDocument
 from ingest.instructions import instruction_spans
 from ingest.loaders import load_file
-from ingest.metadata import apply_overrides, clean_title, infer_meta, title_line
+from ingest.metadata import apply_overrides, clean_title, infer_meta, title_line, with_red_header
 from ingest.models import ParsedDocument
 from ingest.normalize import normalize
+from ingest.red_header import read_red_header
 from ingest.structure import parse_structure
 
 
@@ -31,8 +32,12 @@ def parse_document(
     text = normalize(loaded)
     if not text.text.strip():
         raise EmptyDocument(f"《{path.name}》是空文件，没有可读取的文字。")
-    _, title_end = title_line(text, path.name)
-    structure = parse_structure(text, title_end)
+    header = read_red_header(text.text)
+    if header is not None:  # a 红头文件: the content lies between its 版头 (and title) and its signature
+        structure = parse_structure(text, header.body_start, header.body_end)
+    else:
+        _, title_end = title_line(text, path.name)
+        structure = parse_structure(text, title_end)
     if not structure.units:
         raise EmptyDocument(f"《{path.name}》除标题外没有正文内容。")
     meta = infer_meta(
@@ -40,6 +45,8 @@ def parse_document(
         articles=sum(1 for u in structure.units if u.kind == "article"),
         outline=structure.mode == "outline" and any(u.kind == "item" for u in structure.units),
     )
+    if header is not None:
+        meta = with_red_header(meta, header)
     if overrides:
         meta = apply_overrides(meta, overrides)
     meta = clean_title(meta)
@@ -55,9 +62,17 @@ def parse_document(
         toc=structure.toc,
         ocr_used=loaded.ocr_used,
         encoding=loaded.encoding,
-        warnings=structure.warnings + _instruction_warning(text.text, spans := instruction_spans(text.text)),
+        warnings=structure.warnings + _secrecy_warning(meta)
+        + _instruction_warning(text.text, spans := instruction_spans(text.text)),
         instructions=spans,
     )
+
+
+def _secrecy_warning(meta) -> list[str]:
+    """A document marked 秘密/机密/绝密 that every reader could read: say so (the groups are the office's call)."""
+    if not meta.secrecy or meta.access:
+        return []
+    return [f"文件标有密级“{meta.secrecy}”，但没有设访问组，所有读者都能读到：请用 --access 导入或在知识库中设定访问组。"]
 
 
 def _instruction_warning(text: str, spans: list[tuple[int, int]]) -> list[str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from llama_index.core.schema import TextNode
 
 from ingest.models import DocumentMeta, ParsedDocument
+from ingest.red_header import DETAIL_FIELDS
 
 STORE_FILE = "qingfeng.sqlite"
 # Every searchable node (copies of a document in another format left out), in search-index order.
@@ -271,7 +272,7 @@ class Store:
                 (doc.meta.model_dump_json(), doc.model_dump_json(), doc_id),
             )
 
-    EDITABLE = ("title", "version", "status", "doc_type", "access")
+    EDITABLE = ("title", "version", "status", "doc_type", "access", *DETAIL_FIELDS)
 
     def access_of(self, doc_id: str) -> list[str]:
         """A stored document's access groups ([] when open or not stored)."""
@@ -279,8 +280,8 @@ class Store:
         return json.loads(row[0]) if row and row[0] else []
 
     def update_meta(self, doc_id: str, **changes) -> DocumentMeta | None:
-        """Correct a document's title, version, status, doc_type or access groups everywhere it is
-        stored (document, meta, nodes). Edited fields count as explicit, so version-status refresh
+        """Correct a document's title, version, status, doc_type, access groups or details (文号,
+        发文机关, 成文日期, 密级 … ingest/red_header.py DETAIL_FIELDS) everywhere it is stored (document, meta, nodes). Edited fields count as explicit, so version-status refresh
         keeps them."""
         unknown = set(changes) - set(self.EDITABLE)
         if unknown:

@@ -381,11 +381,13 @@ def _add_paragraph(b: _Builder, line: _Line, max_chars: int = 500) -> None:
     b.open("paragraph", line)
 
 
-def parse_structure(text: NormalizedText, title_line_end: int = 0) -> ParsedStructure:
-    """Parse normalised text (title line excluded from content by `title_line_end`)."""
+def parse_structure(text: NormalizedText, title_line_end: int = 0, content_end: int | None = None) -> ParsedStructure:
+    """Parse normalised text: the content lies from `title_line_end` (after the title) to
+    `content_end` (before a 红头文件's signature and 版记; None: the end)."""
     lines = _lines(text.text)
     toc = _toc_span(lines)
-    body = [l for l in lines if l.start >= title_line_end and not (toc and toc[0] <= l.start < toc[1])]
+    end = len(text.text) if content_end is None else content_end
+    body = [l for l in lines if title_line_end <= l.start < end and not (toc and toc[0] <= l.start < toc[1])]
     regulation = _parse_regulation(body, text)
     if sum(1 for u in regulation.units if u.kind == "article") >= 2:
         return ParsedStructure(regulation.headings, regulation.units, toc, "regulation", regulation.warnings)

@@ -23,6 +23,7 @@ from assistant.answer.conversation import Turn, resolve
 from assistant.answer.lead import lead_for
 from assistant.answer.models import Answer, CaseAnalysis, CaseRule, Citation, ComparisonSide, EarlierVersion
 from assistant.answer.named_sources import missing_source
+from assistant.answer.overview import asks_about_document, describe, purpose_sentences, purpose_unit
 from assistant.retrieval.question_kind import Kind, asks_quantity, has_quantity, question_kind, states_quantity
 from assistant.retrieval.relevance import squash
 from assistant.retrieval.retriever import defined_term
@@ -146,6 +147,9 @@ class Answerer:
         answer = Answer(question=question, resolved_question=resolved, kind=kind.value, refused=False,
                         answer="", evidence=evidence)
 
+        if plan.named_document is not None and asks_about_document(resolved) and self._overview(answer, plan.named_document):
+            answer.timing_ms = {"retrieve": _ms(retrieved - started), "total": _ms(time.perf_counter() - started)}
+            return answer
         picks, reason = self._evidence(question, plan, units, terms, kind, evidence)
         if reason is not None:
             self._refuse(answer, units, reason)
@@ -357,6 +361,25 @@ class Answerer:
             lines += [f"- {c.reference}" for c in answer.related]
         answer.answer = "\n".join(lines)
 
+    def _overview(self, answer: Answer, doc_id: str) -> bool:
+        """Answer what the document a 文号 names is: its title, issuer and date, and the sentence
+        stating its purpose, cited. False when the reader may not read it."""
+        doc = self.document(doc_id)
+        if doc is None or not doc.units:
+            return False
+        index = purpose_unit(doc)
+        u = doc.units[index]
+        text = doc.text[u.start:u.end]
+        cited = self._citation(1, Unit(0, doc.doc_id, index, text, u.start, _unit_metadata(doc, index)),
+                               purpose_sentences(text))
+        answer.citations = [cited]
+        lines = [describe(doc), f"其{_article_name(cited)}说明了制定目的：“{cited.quote}”[1]"]
+        if doc.meta.attachments:
+            lines.append("附件：" + "；".join(doc.meta.attachments) + "。")
+        answer.answer = "\n".join(lines)
+        answer.evidence = 1.0
+        return True
+
     def _citation(self, marker: int | None, unit: Unit, sentences) -> Citation:
         doc = self.document(unit.doc_id)
         m = doc.meta
@@ -369,6 +392,7 @@ class Answerer:
             article_suffix=unit.metadata.get("article_suffix"), place=unit_place(doc.units, unit.unit_index),
             heading=unit.metadata.get("heading", ""), page=doc.page_at(unit.start + first),
             quote="……".join(runs), text=unit.text, spans=spans, doc_id=unit.doc_id, start=unit.start,
+            doc_number=m.doc_number, secrecy=m.secrecy, ocr_used=doc.ocr_used,
         )
         self._note_versions(citation, unit)
         return citation

@@ -36,17 +36,31 @@ class Citation(BaseModel):
     text: str  # the whole article (or outline item)
     spans: list[tuple[int, int]] = Field(default_factory=list)  # quoted sentences in `text`
     doc_id: str = ""
+    doc_number: str | None = None  # 文号 of the document, e.g. 清纪发〔2023〕5号
+    secrecy: str | None = None  # 密级 of the document (秘密 / 机密 / 绝密)
+    ocr_used: bool = False  # the document's text was read from a scan by OCR
     start: int | None = None  # offset of `text` in its document
     current: bool = True  # False when a newer version of the document is in the index
     version_note: str | None = None
     earlier_versions: list[EarlierVersion] = Field(default_factory=list)  # of a current article
 
     @property
+    def document_name(self) -> str:
+        """《title》 with its 文号 when it has one: 《…》清纪发〔2023〕5号."""
+        return f"《{self.title}》{self.doc_number or ''}"
+
+    @property
+    def marks(self) -> list[str]:
+        """What a reader must know about the source: its 密级, and that its text came from OCR."""
+        return [x for x in (self.secrecy, "扫描件OCR识别，请核对原件" if self.ocr_used else "") if x]
+
+    @property
     def reference(self) -> str:
-        """《title》（version，status）article · heading · page."""
-        ref = f"《{self.title}》（{self.version or '未注明版本'}，{self.status}）{self.place or self.article_label or ''}"
+        """《title》文号（version，status）article · heading · page （密级；OCR）."""
+        ref = f"{self.document_name}（{self.version or '未注明版本'}，{self.status}）{self.place or self.article_label or ''}"
         extras = [x for x in (self.heading, f"第{self.page}页" if self.page else "") if x]
-        return " · ".join([ref, *extras])
+        marks = f"（{'；'.join(self.marks)}）" if self.marks else ""
+        return " · ".join([ref, *extras]) + marks
 
     def contract(self) -> dict:
         return {"marker": self.marker, "source": self.source, "title": self.title, "version": self.version,
@@ -54,7 +68,8 @@ class Citation(BaseModel):
                 "text": self.text, "article_label": self.article_label,
                 "article_suffix": self.article_suffix, "place": self.place, "heading": self.heading,
                 "spans": [list(s) for s in self.spans], "current": self.current, "version_note": self.version_note,
-                "doc_id": self.doc_id, "start": self.start,
+                "doc_id": self.doc_id, "start": self.start, "doc_number": self.doc_number, "secrecy": self.secrecy,
+                "ocr_used": self.ocr_used,
                 "earlier_versions": [
                     {"source": e.source, "version": e.version, "article": e.article, "article_label": e.article_label}
                     for e in self.earlier_versions]}

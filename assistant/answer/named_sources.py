@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.retrieval.routing import analyze
+from ingest.red_header import DOC_NUMBER, normalize_doc_number
 
 # A document the question asks about (not one it only mentions): 《X》规定 / X法里 / X第N条 …
 _ASKS_ABOUT = r"(?=规定|里|中|第|有关|关于|有|的|是|要求|明确|怎么|如何|对|[，。？?]|$)"
@@ -25,6 +26,9 @@ _YEAR_VERSION = re.compile(r"(19[5-9][0-9]|20[0-9]{2})\s*年\s*(?:修订|修正|
 def missing_source(question: str, plan, catalog) -> str | None:
     """A named document, or a named version of one, that the knowledge base does not hold."""
     text = re.sub(r"\s+", "", question)
+    written = DOC_NUMBER.search(text)
+    if written and plan.named_document is None:  # a 文号 no held document has
+        return f"知识库中没有文号为“{_NAME_LEAD.sub('', normalize_doc_number(written.group(0)))}”的文件。"
     for key in plan.groups:
         years = {d.year for d in catalog.groups[key]}
         for m in _YEAR_VERSION.finditer(text):

@@ -74,6 +74,8 @@ def ingest(
 
 
 def _inspect_json(doc) -> dict:
+    from ingest.red_header import RED_HEADER_FIELDS
+
     return {
         "title": doc.meta.title,
         "version": doc.meta.version,
@@ -82,6 +84,7 @@ def _inspect_json(doc) -> dict:
         "issuer": doc.meta.issuer,
         "date": doc.meta.date,
         "doc_number": doc.meta.doc_number,
+        **{name: getattr(doc.meta, name) for name in (*RED_HEADER_FIELDS, "attachments")},
         "access": doc.meta.access,
         "source": doc.source,
         "file_type": doc.file_type,
@@ -141,6 +144,7 @@ def inspect(
     from ingest.errors import IngestError
     from ingest.metadata import find_overrides
     from ingest.parse import parse_document
+    from ingest.red_header import FIELD_LABELS, RED_HEADER_FIELDS
 
     settings = get_settings()
     if file.is_dir():
@@ -162,6 +166,8 @@ def inspect(
     info = Table.grid(padding=(0, 2))
     for label, value in [("标题", m.title), ("版本", m.version), ("状态", m.status), ("类型", m.doc_type),
                          ("发布机关", m.issuer), ("日期", m.date), ("文号", m.doc_number),
+                         *[(FIELD_LABELS[name], getattr(m, name)) for name in RED_HEADER_FIELDS if getattr(m, name)],
+                         *([("附件", "；".join(m.attachments))] if m.attachments else []),
                          ("访问组", describe(m.access)),
                          ("页数", doc.page_count), ("条文数", len(doc.articles)), ("片段单元", len(doc.units))]:
         info.add_row(f"[bold]{label}[/]", escape(str(value)) if value is not None else "[dim]—[/]")
@@ -220,8 +226,9 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     batch: Annotated[Optional[Path], typer.Option("--batch", help="批量问题 JSONL：每行 {id, question}")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="批量结果输出 JSONL")] = None,
-    document: Annotated[Optional[list[str]], typer.Option("--doc", help="只在这些文件中检索（标题或 doc_id）")] = None,
+    document: Annotated[Optional[list[str]], typer.Option("--doc", help="只在这些文件中检索（标题、文号或 doc_id）")] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--doc-type", help="文件类型：法规 / 实施意见 / 讲话 / 其他")] = None,
+    issuer: Annotated[Optional[list[str]], typer.Option("--issuer", help="只检索这些发文机关的文件")] = None,
     current_only: Annotated[bool, typer.Option("--current-only", help="不含已修订、已废止的版本")] = False,
     groups: GroupsOption = None,
 ) -> None:
@@ -232,8 +239,8 @@ def search(
     reader = _reader_groups(groups)
     store, search_index = _open_index(index)
     store.close()
-    filters = SearchFilters(documents=document or [], doc_types=doc_type or [], include_superseded=not current_only,
-                            groups=reader)
+    filters = SearchFilters(documents=document or [], doc_types=doc_type or [], issuers=issuer or [],
+                            include_superseded=not current_only, groups=reader)
     retriever = make_retriever(search_index, top_k=top_k, filters=filters)
     if batch is not None:
         rows = [json.loads(line) for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]

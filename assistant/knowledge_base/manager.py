@@ -23,8 +23,10 @@ from assistant.config import Settings, get_settings
 from assistant.knowledge_base.steps import ingest_files
 from assistant.retrieval import SearchFilters, ensure_search_index
 from ingest.access import may_read
+from ingest.dates import find_dates
 from ingest.loaders import SUPPORTED_SUFFIXES, unsupported_reason
 from ingest.models import DOC_TYPES, STATUSES
+from ingest.red_header import DETAIL_FIELDS, FIELD_LABELS, SECRECY_LEVELS, normalize_doc_number
 from ingest.store import DocumentRow, Store
 
 log = logging.getLogger(__name__)
@@ -341,8 +343,10 @@ class KnowledgeBase:
         parts = [f"{RESULT_LABELS[s]} {n}" for s, n in counts.items() if n]
         job.summary = "，".join(parts)
 
-    def edit(self, doc_id: str, title: str, version: str, status: str, doc_type: str) -> Job:
-        """Correct a document's metadata (the document keeps its content)."""
+    def edit(self, doc_id: str, title: str, version: str, status: str, doc_type: str,
+             details: dict[str, str] | None = None) -> Job:
+        """Correct a document's metadata (the document keeps its content). `details`: 文号, 发文机关,
+        成文日期, 密级 and the other 红头文件 fields (ingest/red_header.py DETAIL_FIELDS); "" clears one."""
         title, version = (title or "").strip(), (version or "").strip()
         row = next((d for d in self.read_store.documents() if d.doc_id == doc_id), None)
         if row is None:
@@ -356,8 +360,9 @@ class KnowledgeBase:
         if doc_type not in DOC_TYPES:
             raise InputError(f"类型只能是：{'、'.join(DOC_TYPES)}。")
         m = row.meta
-        changes = {k: v for k, v in {"title": title, "version": version or None, "status": status,
-                                     "doc_type": doc_type}.items() if getattr(m, k) != v}
+        wanted = {"title": title, "version": version or None, "status": status, "doc_type": doc_type,
+                  **_checked_details(details or {})}
+        changes = {k: v for k, v in wanted.items() if getattr(m, k) != v}
         if not changes:
             raise InputError("没有需要保存的修改。")
 
@@ -450,4 +455,28 @@ class KnowledgeBase:
         return text + "。"
 
 
-_FIELD_NAMES = {"title": "标题", "version": "版本", "status": "状态", "doc_type": "类型"}
+_FIELD_NAMES = {"title": "标题", "version": "版本", "status": "状态", "doc_type": "类型", **FIELD_LABELS}
+MAX_DETAIL_CHARS = 300
+
+
+def _checked_details(details: dict[str, str]) -> dict[str, str | None]:
+    """The 红头文件 details of an edit, checked and in their stored spelling ("" → None)."""
+    out: dict[str, str | None] = {}
+    for key, raw in details.items():
+        if key not in DETAIL_FIELDS:
+            raise InputError(f"不能修改的字段：{key}")
+        value = re.sub(r"\s+", " ", str(raw or "")).strip()
+        name = FIELD_LABELS[key]
+        if len(value) > MAX_DETAIL_CHARS:
+            raise InputError(f"{name}最多 {MAX_DETAIL_CHARS} 字。")
+        if value and key in ("date", "printed_date"):
+            dates = find_dates(value)
+            if not dates:
+                raise InputError(f"{name}“{value}”不是日期，请写成 2023-05-10 或 2023年5月10日。")
+            value = dates[0]
+        if value and key == "doc_number":
+            value = normalize_doc_number(value)
+        if value and key == "secrecy" and value not in SECRECY_LEVELS:
+            raise InputError(f"密级只能是：{'、'.join(SECRECY_LEVELS)}（或留空）。")
+        out[key] = value or None
+    return out

@@ -66,7 +66,7 @@ class Source:
         m, u = self.doc.meta, self.unit
         return QuizCitation(source=self.doc.source, title=m.title, version=m.version,
                             article=u.number if u.kind == "article" else None, article_label=u.label,
-                            heading=self.chapter, text=self.text, start=self.start)
+                            heading=self.chapter, doc_number=m.doc_number, text=self.text, start=self.start)
 
     def reference(self) -> str:
         return self.citation().reference

@@ -19,6 +19,7 @@ class QuizCitation(BaseModel):
     article: int | None
     article_label: str = ""
     heading: str = ""
+    doc_number: str | None = None  # 文号 of the document
     text: str  # the whole cited article
     start: int | None = None  # offset of the article in its document
 
@@ -27,7 +28,7 @@ class QuizCitation(BaseModel):
         from ingest.structure import place
 
         version = f"（{self.version}）" if self.version and self.version != "n/a" else ""
-        return f"《{self.title}》{version}{place(self.heading, self.article_label)}"
+        return f"《{self.title}》{self.doc_number or ''}{version}{place(self.heading, self.article_label)}"
 
 
 class QuizItem(BaseModel):

@@ -91,6 +91,10 @@ def make_lexical_index(token_lists: list[list[str]]):
     return index
 
 
+# What filters and the catalog read of each document (from its first chunk).
+DOC_META_KEYS = ("title", "version", "status", "doc_type", "access", "doc_number", "issuer")
+
+
 @dataclass
 class SearchIndex:
     nodes: Sequence[TextNode]  # a list, or StoredNodes for a thin index
@@ -113,7 +117,7 @@ class SearchIndex:
         if self.node_ids is None:
             self.node_ids = np.array([n.node_id.encode() for n in self.nodes], dtype=bytes)
         if self.doc_meta is None:  # from each document's first chunk
-            self.doc_meta = {doc_id: {k: self.nodes[rows[0]].metadata.get(k) for k in ("title", "version", "status", "doc_type", "access")}
+            self.doc_meta = {doc_id: {k: self.nodes[rows[0]].metadata.get(k) for k in DOC_META_KEYS}
                              for doc_id, rows in self.rows_by_doc.items() if len(rows)}
         self._vocab = getattr(self.lexical, "vocab_dict", {}) or {}
         self._squashed: dict[int, str] = {}

@@ -20,6 +20,7 @@ from assistant.retrieval.routing import Catalog, DocumentInfo, QueryPlan, analyz
 from assistant.textsim import article_pairs, jaccard
 from ingest.access import may_read
 from ingest.metadata import title_key
+from ingest.red_header import normalize_doc_number
 
 RRF_K = 60
 CANDIDATES = 100
@@ -86,7 +87,8 @@ class SearchResult:
 
 @dataclass
 class SearchFilters:
-    """Metadata filters: documents (doc_id or title), doc types, statuses, superseded versions, and
+    """Metadata filters: documents (doc_id, title or 文号), doc types, issuers (发文机关), statuses,
+    superseded versions, and
     the reader's access groups (None: the reader may read everything; see ingest/access.py).
 
     The groups are enforced here, before anything is ranked: a document the reader may not read
@@ -95,6 +97,7 @@ class SearchFilters:
 
     documents: list[str] = field(default_factory=list)
     doc_types: list[str] = field(default_factory=list)
+    issuers: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
     include_superseded: bool = True
     groups: frozenset[str] | None = None
@@ -103,9 +106,10 @@ class SearchFilters:
         return meta is not None and may_read(meta.get("access"), self.groups)
 
     def mask(self, index: SearchIndex) -> np.ndarray | None:
-        if not (self.documents or self.doc_types or self.statuses or not self.include_superseded
+        if not (self.documents or self.doc_types or self.issuers or self.statuses or not self.include_superseded
                 or self.groups is not None):
             return None
+        numbers = {normalize_doc_number(d) for d in self.documents}
         keep = np.ones(len(index), dtype=bool)
         for doc_id, rows in index.rows_by_doc.items():  # every filter keeps or drops whole documents
             m = index.doc_meta.get(doc_id)
@@ -114,9 +118,11 @@ class SearchFilters:
             if not self.readable(m):
                 keep[rows] = False
             elif self.documents and doc_id not in self.documents and m["title"] not in self.documents \
-                    and title_key(m["title"]) not in self.documents:
+                    and title_key(m["title"]) not in self.documents and m.get("doc_number") not in numbers:
                 keep[rows] = False
             elif self.doc_types and m["doc_type"] not in self.doc_types:
+                keep[rows] = False
+            elif self.issuers and m.get("issuer") not in self.issuers:
                 keep[rows] = False
             elif self.statuses and m["status"] not in self.statuses:
                 keep[rows] = False
@@ -127,13 +133,15 @@ class SearchFilters:
 
 def catalog_from_store(store, groups: frozenset[str] | None = None) -> Catalog:
     """The stored documents a reader in `groups` may read (None: all), as that reader sees them."""
-    return _reader_catalog([(DocumentInfo(d.doc_id, d.title, d.meta.version, d.meta.status, d.meta.doc_type), d.meta.access)
+    return _reader_catalog([(DocumentInfo(d.doc_id, d.title, d.meta.version, d.meta.status, d.meta.doc_type, d.meta.doc_number),
+                             d.meta.access)
                             for d in store.documents()], groups)
 
 
 def catalog_of(index: SearchIndex, groups: frozenset[str] | None = None) -> Catalog:
     """The documents of an index a reader in `groups` may read (None: all), as that reader sees them."""
-    return _reader_catalog([(DocumentInfo(doc_id, m["title"], m.get("version"), m["status"], m["doc_type"]), m.get("access"))
+    return _reader_catalog([(DocumentInfo(doc_id, m["title"], m.get("version"), m["status"], m["doc_type"], m.get("doc_number")),
+                             m.get("access"))
                             for doc_id, m in index.doc_meta.items()], groups)
 
 
@@ -378,6 +386,8 @@ class QingfengRetriever(_IndexRetriever):
         chosen = {key: self.catalog.pick_version(key, plan) for key in plan.groups}
         excluded = {d.doc_id for key, doc in chosen.items() for d in self.catalog.groups[key]
                     if d.doc_id != doc.doc_id} if plan.asks_version else set()
+        if plan.named_document is not None:  # a 文号 names one document: the question is about it alone
+            excluded = set(self.catalog.documents) - {plan.named_document}
         if excluded:
             keep = np.ones(len(self.index), dtype=bool)
             for doc_id in excluded:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ingest.metadata import title_key
 from ingest.numerals import to_int
+from ingest.red_header import DOC_NUMBER, normalize_doc_number
 
 _TITLE_PREFIXES = re.compile(r"^(中国共产党|中华人民共和国|中共中央|党政机关|中央和国家机关|十八届中央政治局)")
 _NOTE = re.compile(r"[（(][^）)]*[）)]$")
@@ -33,6 +34,7 @@ class DocumentInfo:
     version: str | None
     status: str
     doc_type: str
+    doc_number: str | None = None  # 文号, normalised (ingest.red_header.normalize_doc_number)
 
     @property
     def year(self) -> int | None:
@@ -47,12 +49,15 @@ class Catalog:
     documents: dict[str, DocumentInfo]
     groups: dict[str, list[DocumentInfo]] = field(default_factory=dict)
     aliases: dict[str, set[str]] = field(default_factory=dict)  # alias → group keys
+    doc_numbers: dict[str, str] = field(default_factory=dict)  # 文号 → doc_id
 
     @classmethod
     def build(cls, documents: list[DocumentInfo], alias_file: str | None = None) -> "Catalog":
         catalog = cls({d.doc_id: d for d in documents})
         for doc in documents:
             catalog.groups.setdefault(title_key(doc.title), []).append(doc)
+            if doc.doc_number:
+                catalog.doc_numbers[normalize_doc_number(doc.doc_number)] = doc.doc_id
         for key in catalog.groups:
             for alias in _derived_aliases(key):
                 catalog.aliases.setdefault(alias, set()).add(key)
@@ -82,6 +87,9 @@ class Catalog:
     def pick_version(self, key: str, plan: "QueryPlan") -> DocumentInfo:
         """The version of a document a question asks for (the current one by default)."""
         docs = sorted(self.groups[key], key=lambda d: d.year or 0)
+        named = [d for d in docs if d.doc_id == plan.named_document]
+        if named:
+            return named[0]
         if plan.version_year:
             exact = [d for d in docs if d.year == plan.version_year]
             if exact:
@@ -136,6 +144,7 @@ class QueryPlan:
     groups: list[str] = field(default_factory=list)  # document groups the question names
     article: int | None = None  # the first article number the question names
     article_suffix: int = 0  # its 之Y: "第一百二十条之一" → article 120, suffix 1
+    named_document: str | None = None  # doc_id of the document whose 文号 the question gives
     # (document group, article number) for each number written right after a document's name
     # ("监察法第十一条和政务处分法第七条": each number belongs to its own document)
     named_articles: list[tuple[str, int]] = field(default_factory=list)
@@ -161,6 +170,14 @@ def analyze(question: str, catalog: Catalog) -> QueryPlan:
     if m:
         plan.article = to_int(m.group(1) or m.group(3))
         plan.article_suffix = to_int(m.group(2)) if m.group(2) else 0
+    # A 文号 names one document (one version): "清纪发〔2023〕5号文件是关于什么的？"
+    for m in DOC_NUMBER.finditer(text):
+        written = normalize_doc_number(m.group(0))  # may carry words before the 机关代字 ("请问清纪发…")
+        known = [n for n in catalog.doc_numbers if written.endswith(n)]
+        if known:
+            plan.named_document = catalog.doc_numbers[max(known, key=len)]
+            plan.groups.append(title_key(catalog.documents[plan.named_document].title))
+            break
     quoted = set(re.findall(r"《([^》]+)》", text))
     years = [int(y) for y in _YEAR.findall(text)]
     plan.wants_previous = bool(_PREVIOUS.search(text))

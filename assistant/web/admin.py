@@ -23,6 +23,7 @@ from assistant.web.render import document_label, document_rows
 from assistant.web.sessions import LOGIN_REQUIRED, SignIn, address_of, cookie_token
 from assistant.web.throttle import LoginThrottle
 from assistant.web.visitors import Visitor, Visitors
+from ingest.red_header import DETAIL_FIELDS
 
 DISABLED = ("知识库管理未启用。请在启动前设置环境变量 `QINGFENG_ADMIN_USER` 和 `QINGFENG_ADMIN_PASSWORD`"
             "（或写入 `.env` 文件），或用 `qingfeng users add 用户名 --admin` 新建管理员账户，然后重启服务。系统没有默认密码。")
@@ -206,21 +207,25 @@ class Admin:
         return (rows, message, None, *self.refresh())
 
     def pick(self, doc_id: str | None, request: gr.Request | None = None):
-        """-> title, version, status, doc type of the document picked for editing"""
+        """-> title, version, status, doc type, then the details (文号, 发文机关, 成文日期, 密级 …
+        DETAIL_FIELDS) of the document picked for editing"""
         self._require(request)
         row = self._row(doc_id)
         if row is None:
-            return "", "", None, None
-        return row.meta.title, row.meta.version or "", row.meta.status, row.meta.doc_type
+            return "", "", None, None, *[""] * len(DETAIL_FIELDS)
+        m = row.meta
+        return m.title, m.version or "", m.status, m.doc_type, *[getattr(m, k) or "" for k in DETAIL_FIELDS]
 
-    def save(self, doc_id, title, version, status, doc_type, request: gr.Request | None = None,
+    def save(self, doc_id, title, version, status, doc_type, details: list[str], request: gr.Request | None = None,
              progress=gr.Progress()):
-        """-> message, *refresh"""
+        """-> message, *refresh. `details`: the values of the DETAIL_FIELDS boxes, in order."""
         self._require(request)
-        job, refused = self._start(lambda: self.kb.edit(doc_id, title, version, status, doc_type), progress)
+        changed = dict(zip(DETAIL_FIELDS, details or []))
+        job, refused = self._start(lambda: self.kb.edit(doc_id, title, version, status, doc_type, changed), progress)
         message = refused or job.error or f"{job.summary}。"
         if job is not None and not job.error:
-            self._record("edit", request, doc_id=doc_id, title=title, version=version, status=status, doc_type=doc_type)
+            self._record("edit", request, doc_id=doc_id, title=title, version=version, status=status, doc_type=doc_type,
+                         **{k: v for k, v in changed.items() if v})
         return (message, *self.refresh(doc_id))
 
     def pick_access(self, doc_id: str | None, request: gr.Request | None = None) -> str:

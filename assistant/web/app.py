@@ -37,10 +37,11 @@ from assistant.web.render import DOCUMENT_COLUMNS, EMPTY_SOURCES  # noqa: E402
 from assistant.web.sessions import UploadGuard, address_of, session_routes  # noqa: E402
 from assistant.web.visitors import LOGIN_FIRST, Visitors  # noqa: E402
 from ingest.models import DOC_TYPES, STATUSES  # noqa: E402
+from ingest.red_header import DETAIL_FIELDS, FIELD_LABELS  # noqa: E402
 
 TITLE = "清风 · 党纪法规问答助手"
 # Widths of the document table's columns (标题 … 结构提示): all fit a 1366-pixel window, long text wraps.
-DOCUMENT_WIDTHS = ["18%", "6%", "7%", "6%", "7%", "5%", "5%", "10%", "9%", "13%", "14%"]
+DOCUMENT_WIDTHS = ["15%", "8%", "5%", "6%", "5%", "4%", "6%", "4%", "4%", "7%", "8%", "8%", "10%", "10%"]
 ICONS = Path(__file__).parent / "icons"  # drawn as SVG: they need no emoji font
 INTRO = ("# 清风 · 党纪法规问答助手\n"
          "离线运行。回答只来自知识库中的文件，每句注明《文件》、版本、条号、页码和原文；知识库中没有依据时会明确说明。")
@@ -58,6 +59,12 @@ def intro(documents, login_required: bool = False) -> str:
 
 
 PRIVATE = {"api_visibility": "private"}  # events the page uses; only `ask` is a public API
+
+
+def _detail_box(name: str) -> gr.Textbox:
+    """An editable document detail (文号, 发文机关, 成文日期, 密级 …): a text box named in Chinese."""
+    hint = {"date": "（如 2023-05-10）", "printed_date": "（如 2023-05-12）", "secrecy": "（秘密/机密/绝密，或留空）"}.get(name, "")
+    return gr.Textbox(label=FIELD_LABELS[name] + hint, elem_id=f"qf-edit-{name.replace('_', '-')}", max_lines=1, min_width=160)
 
 
 def _admin_components(settings: Settings) -> SimpleNamespace:
@@ -90,6 +97,12 @@ def _admin_components(settings: Settings) -> SimpleNamespace:
                 ui.version = gr.Textbox(label="版本（如 2024）", elem_id="qf-edit-version", max_lines=1)
                 ui.doc_status = gr.Dropdown(choices=list(STATUSES), label="效力状态", elem_id="qf-edit-status")
                 ui.doc_type = gr.Dropdown(choices=list(DOC_TYPES), label="文件类型", elem_id="qf-edit-type")
+            with gr.Row():  # what a 红头文件's 版头 and 版记 say (read at import; corrected here)
+                ui.details = [_detail_box(name) for name in DETAIL_FIELDS[:4]]
+            with gr.Accordion("更多版头、版记信息（签发人、主送、抄送、印发等）", open=False, elem_id="qf-more-details"):
+                with gr.Row():
+                    ui.details += [_detail_box(name) for name in DETAIL_FIELDS[4:]]
+            ui.details_state = gr.State([])
             with gr.Row():
                 ui.save = gr.Button("保存修改", elem_id="qf-save")
                 ui.confirm = gr.Checkbox(label="确认删除", value=False, elem_id="qf-delete-confirm")
@@ -161,7 +174,7 @@ def _wire_admin(demo: gr.Blocks, admin: Admin, ui: SimpleNamespace, document_pic
     demo.load(admin.show, None, shown, **PRIVATE)  # a reloaded page of a signed-in admin stays signed in
     ui.timer.tick(admin.tick, None, ui.status, show_progress="hidden", **PRIVATE)
     ui.ingest.click(admin.ingest, ui.upload, [ui.results, ui.ingest_msg, ui.upload, *refreshed], **jobs)
-    fields = [ui.title, ui.version, ui.doc_status, ui.doc_type]
+    fields = [ui.title, ui.version, ui.doc_status, ui.doc_type, *ui.details]
     ui.picker.change(admin.pick, ui.picker, fields, **PRIVATE)
     ui.picker.change(admin.pick_access, ui.picker, ui.access, **PRIVATE)
     ui.save_access.click(admin.save_access, [ui.picker, ui.access], [ui.edit_msg, *refreshed], **jobs)
@@ -173,7 +186,9 @@ def _wire_admin(demo: gr.Blocks, admin: Admin, ui: SimpleNamespace, document_pic
     ui.account_remove.click(admin.remove_user, [ui.account_name, ui.account_confirm], [ui.account_msg, ui.accounts],
                             **PRIVATE)
     ui.audit_export.click(admin.audit_export, None, ui.audit_file, **PRIVATE)
-    ui.save.click(admin.save, [ui.picker, *fields], [ui.edit_msg, *refreshed], **jobs)
+    # The detail boxes are gathered into one list first (a handler with *args gets no request).
+    ui.save.click(lambda *values: list(values), ui.details, ui.details_state, **PRIVATE).then(
+        admin.save, [ui.picker, *fields[:4], ui.details_state], [ui.edit_msg, *refreshed], **jobs)
     ui.delete.click(admin.delete, [ui.picker, ui.confirm], [ui.edit_msg, ui.confirm, *fields, *refreshed], **jobs)
     ui.reindex.click(admin.reindex, None, [ui.edit_msg, *refreshed], **jobs)
 

@@ -182,8 +182,8 @@ def citation_html(c: Citation, element_id: str, label: str, quoted: bool = True)
     version = f"（{esc(c.version)}）" if c.version and c.version != "n/a" else "（未注明版本）"
     name = c.place or c.article_label
     article = f' <span class="qf-article">{esc(name)}</span>' if name else ""
-    where = [x for x in (c.heading, name, f"第{c.page}页" if c.page else "",
-                         f"来源文件：{PurePath(c.source).name}" if c.source else "") if x]
+    where = [x for x in (c.doc_number, c.heading, name, f"第{c.page}页" if c.page else "",
+                         f"来源文件：{PurePath(c.source).name}" if c.source else "", *c.marks) if x]
     text = highlight(c.text, c.spans if quoted else [])
     parts = [
         f'<details class="qf-src" id="{element_id}">',
@@ -240,10 +240,11 @@ def sources_html(records: list[TurnRecord]) -> str:
 
 def document_label(row) -> str:
     m = row.meta
-    return f"《{row.title}》（{m.version or '未注明版本'}，{m.status}）"
+    return f"《{row.title}》{m.doc_number or ''}（{m.version or '未注明版本'}，{m.status}）"
 
 
-DOCUMENT_COLUMNS = ["标题", "版本", "状态", "类型", "访问组", "条数", "片段", "日期", "入库时间", "来源文件", "结构提示"]
+DOCUMENT_COLUMNS = ["标题", "文号", "版本", "状态", "类型", "密级", "访问组", "条数", "片段", "日期", "发文机关", "入库时间",
+                    "来源文件", "结构提示"]
 
 
 def document_rows(rows) -> list[list]:
@@ -252,6 +253,7 @@ def document_rows(rows) -> list[list]:
         m = d.meta
         title = f"{m.title}（{m.title_note}）" if m.title_note else m.title
         files = "、".join(PurePath(p).name for p in d.paths) or PurePath(d.source).name
-        out.append([title, m.version or "", m.status, m.doc_type, describe(m.access), d.n_articles, d.n_nodes, m.date or "",
+        out.append([title, m.doc_number or "", m.version or "", m.status, m.doc_type, m.secrecy or "", describe(m.access),
+                    d.n_articles, d.n_nodes, m.date or "", m.issuer or "",
                     time.strftime("%Y-%m-%d %H:%M", time.localtime(d.ingested_at)), files, "；".join(d.warnings)])
     return out
