@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from ingest.errors import CorruptFile, EncryptedFile, ScannedWithoutOcr
+from ingest.loaders.ocr import ocr_engine, ocr_page, page_images
 from ingest.models import LoadedFile
 
 # A page with fewer visible characters than this and an image on it is taken as scanned.
@@ -33,13 +34,6 @@ def _open(path: Path, data: bytes):
     return reader
 
 
-def _page_images(page) -> list:
-    try:
-        return [image.image for image in page.images]
-    except Exception:  # an image pypdf cannot decode is as good as none
-        return []
-
-
 def load_pdf(path: Path, data: bytes, *, ocr: bool = True) -> LoadedFile:
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = _open(path, data)
@@ -57,61 +51,19 @@ def load_pdf(path: Path, data: bytes, *, ocr: bool = True) -> LoadedFile:
             text = page.extract_text() or ""
         except Exception as exc:
             raise CorruptFile(f"《{path.name}》第{number + 1}页无法解析，文件可能已损坏（{exc}）。") from exc
-        if len("".join(text.split())) < MIN_CHARS_PER_TEXT_PAGE and _page_images(page):
+        if len("".join(text.split())) < MIN_CHARS_PER_TEXT_PAGE and page_images(page):
             scanned.append(number)
         texts.append(text)
 
     ocr_used = False
     if scanned:
-        engine = _ocr_engine() if ocr else None
+        engine = ocr_engine() if ocr else None
         if engine is None:
             if len(scanned) == len(pages):
                 raise ScannedWithoutOcr(f"《{path.name}》是扫描件（没有文字层），无法提取文字。{OCR_HINT}")
         else:
             for number in scanned:
-                texts[number] = _ocr_page(engine, _page_images(pages[number]))
+                texts[number] = ocr_page(engine, page_images(pages[number]))
             ocr_used = True
     return LoadedFile(pages=texts, paged=True, file_type="pdf", ocr_used=ocr_used)
 
-
-def _ocr_engine():
-    """The RapidOCR engine (models ship inside the wheel), or None when it is not installed."""
-    try:
-        from rapidocr_onnxruntime import RapidOCR
-    except ImportError:
-        return None
-    return RapidOCR()
-
-
-def _ocr_page(engine, images) -> str:
-    import numpy as np
-
-    lines: list[str] = []
-    for image in images:
-        result, _ = engine(np.asarray(image.convert("RGB")))
-        lines.extend(_reading_order(result or []))
-    return "\n".join(lines)
-
-
-def _reading_order(boxes: list) -> list[str]:
-    """OCR boxes ([corners, text, score]) → text lines, top to bottom, each left to right.
-
-    Boxes whose vertical centres lie within half a line height belong to one line.
-    """
-    if not boxes:
-        return []
-    entries = []
-    for corners, text, _score in boxes:
-        ys = [p[1] for p in corners]
-        entries.append(((min(ys) + max(ys)) / 2, max(ys) - min(ys), min(p[0] for p in corners), text))
-    entries.sort()
-    heights = sorted(e[1] for e in entries)
-    tolerance = heights[len(heights) // 2] / 2
-    lines: list[list] = [[entries[0]]]
-    for entry in entries[1:]:
-        line = lines[-1]
-        if abs(entry[0] - sum(e[0] for e in line) / len(line)) <= tolerance:
-            line.append(entry)
-        else:
-            lines.append([entry])
-    return ["".join(e[3] for e in sorted(line, key=lambda e: e[2])) for line in lines]
