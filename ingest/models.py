@@ -103,10 +103,44 @@ class Clause(BaseModel):
     items: list[Item] = Field(default_factory=list)
 
 
-class Unit(BaseModel):
-    """What chunks are made of: an article (条), an outline item, or a group of paragraphs."""
+# A table row in loaded and normalised text: its cells between full-width bars, "｜一类培训｜500｜760｜".
+TABLE_CELL = "｜"
 
-    kind: Literal["article", "item", "paragraph"]
+
+class TableRow(BaseModel):
+    """A data row of a table (表格), cited on its own and shown with its table's header."""
+
+    table: int  # 1-based number of the table in its document: 表2
+    caption: str = ""  # the line above the table, e.g. 表2 培训费综合定额标准（单位：元/人天）
+    header: list[str]
+    cells: list[str]
+    row: int  # 1-based among the data rows (the header is not counted)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """(column name, value) of each cell; a cell without a header gets 第N列."""
+        return [(self.header[i] if i < len(self.header) and self.header[i] else f"第{i + 1}列", cell)
+                for i, cell in enumerate(self.cells)]
+
+
+def table_cells(line: str) -> list[str] | None:
+    """The cells of a table-row line, or None when the line is not one."""
+    line = line.strip()
+    if not (line.startswith(TABLE_CELL) and line.endswith(TABLE_CELL) and len(line) > 1):
+        return None
+    return [cell.strip() for cell in line[1:-1].split(TABLE_CELL)]
+
+
+def table_line(cells: list[str]) -> str:
+    """How a loader writes a table row: "｜cell｜cell｜" (bars inside cells become "|")."""
+    clean = [" ".join(str(c).replace(TABLE_CELL, "|").split()) for c in cells]
+    return TABLE_CELL + TABLE_CELL.join(clean) + TABLE_CELL
+
+
+class Unit(BaseModel):
+    """What chunks are made of: an article (条), an outline item, a group of paragraphs, or a
+    table row (with its table's caption and header)."""
+
+    kind: Literal["article", "item", "paragraph", "row"]
     number: int | None = None  # article number (条) or outline item number
     # 之Y of an article inserted by an amendment: 第一百二十条之一 has number 120, suffix 1.
     suffix: int | None = None
@@ -118,6 +152,7 @@ class Unit(BaseModel):
     page_end: int | None = None
     text: str
     clauses: list[Clause] = Field(default_factory=list)
+    table_row: TableRow | None = None  # for kind "row"
 
 
 class ParsedDocument(BaseModel):
@@ -138,6 +173,10 @@ class ParsedDocument(BaseModel):
     @property
     def articles(self) -> list[Unit]:
         return [u for u in self.units if u.kind == "article"]
+
+    @property
+    def table_rows(self) -> list[Unit]:
+        return [u for u in self.units if u.kind == "row"]
 
     @property
     def page_count(self) -> int | None:

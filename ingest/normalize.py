@@ -10,7 +10,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest.models import LoadedFile, NormalizedText
+from ingest.models import LoadedFile, NormalizedText, table_cells, table_line
 
 _SPACES = re.compile(r"[ \u3000\u00a0\u2002-\u200a\u202f\u205f\t]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
@@ -37,6 +37,9 @@ _STRONG_START = re.compile(r"^第[零〇一二三四五六七八九十百千两0
 def clean_line(line: str) -> str:
     """Characters only: spaces, invisible marks, full-width letters/digits, stray CJK spaces."""
     line = _INVISIBLE.sub("", line)
+    cells = table_cells(line)
+    if cells is not None:  # a table row: each cell cleaned, the bars kept
+        return table_line([_STRAY_SPACE.sub("", _SPACES.sub(" ", c).translate(_FULLWIDTH_ALNUM).strip()) for c in cells])
     line = _SPACES.sub(" ", line).translate(_FULLWIDTH_ALNUM).strip()
     label = _LEADING_LABEL.match(line)
     if label:
@@ -62,6 +65,8 @@ def _furniture(pages: list[list[str]]) -> set[str]:
 
 
 def _is_page_furniture(line: str, at_edge: bool, furniture: set[str]) -> bool:
+    if table_cells(line) is not None:  # a table's header repeated on each page is content, not furniture
+        return False
     if _PAGE_NUMBER.match(line):
         return True
     if at_edge and _BARE_NUMBER.match(line):
@@ -100,7 +105,8 @@ def _mark_wraps(lines: list[_Line]) -> None:
     width = _wrap_width(lines)
     for previous, line in zip(lines, lines[1:]):
         full = display_width(previous.text) >= 0.88 * width
-        if full and not previous.text.endswith(_TERMINAL) and not _STRONG_START.match(line.text):
+        rows = table_cells(previous.text) is not None or table_cells(line.text) is not None
+        if full and not rows and not previous.text.endswith(_TERMINAL) and not _STRONG_START.match(line.text):
             line.joins_previous = True
 
 

@@ -21,7 +21,7 @@ from ingest.parse import content_id, parse_document
 from ingest.store import Store, StoredFile
 
 # Bump when parsing or chunking changes, so that stored documents are parsed again.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 DEFAULT_MAX_FILE_MB = 50.0
 
 Status = Literal["added", "updated", "unchanged", "duplicate", "removed", "skipped", "error"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.models import Clause, Heading, Item, NormalizedText, Unit
+from ingest.models import Clause, Heading, Item, NormalizedText, TableRow, Unit, table_cells
 from ingest.numerals import NUMBER_CLASS, to_int
 
 N = NUMBER_CLASS
@@ -195,6 +195,46 @@ class _Builder:
         self.current_suffix: int | None = None
         self.current_path: list[str] = []
         self.current_rank = 10  # outline rank of the open item
+        self.tables = 0  # tables seen so far
+        self.table_header: list[str] | None = None  # header of the table being read (None: none open)
+        self.table_caption = ""
+        self.table_rows = 0
+
+    def table_line(self, line: _Line, cells: list[str], previous: str | None) -> None:
+        """A row of a table: the first row of a table is its header; each further row is a unit of
+        its own. A table inside an article (or outline item) stays part of its text too, and the
+        article goes on after it; its rows are named after it: 第九条表1第2行."""
+        within = self.current_label if self.current_kind in ("article", "item") else ""
+        if within:
+            self.current.append(line)
+        else:
+            self.close()
+        if self.table_header is None:
+            self.table_header, self.table_rows = cells, 0
+            before = [l.text for l in self.current[:-1]] if within else ([self.units[-1].text] if self.units else [])
+            self.table_caption = _caption(previous, before)
+            numbered = re.match(r"^附?表\s*(\d+)", self.table_caption)  # "表2 …" names its own number
+            self.tables = int(numbered.group(1)) if numbered else self.tables + 1
+            return
+        if not any(cells):
+            return
+        self.table_rows += 1
+        self.units.append(Unit(
+            kind="row", number=self.table_rows, label=f"{within}表{self.tables}第{self.table_rows}行",
+            heading=self.heading_path(), start=line.start, end=line.end,
+            page_start=self.source.page_at(line.start), page_end=self.source.page_at(max(line.start, line.end - 1)),
+            text=self.source.text[line.start:line.end],
+            table_row=TableRow(table=self.tables, caption=self.table_caption, header=self.table_header,
+                               cells=cells, row=self.table_rows),
+        ))
+
+    def finish(self) -> None:
+        """Close the open unit; units in document order (a table's rows after the article holding them)."""
+        self.close()
+        self.units.sort(key=lambda u: u.start)
+
+    def end_table(self) -> None:
+        self.table_header = None
 
     def heading_path(self) -> list[str]:
         return [self.path[level].text for level in sorted(self.path)]
@@ -283,6 +323,42 @@ def _is_section_heading(lines: list[_Line], index: int) -> bool:
     )
 
 
+_UNIT_LINE = re.compile(r"^[（(]?单位\s*[:：]\s*[^，。]{1,20}[）)]?$")
+_ANNOUNCES = re.compile(r"([^，。；：]{2,30}?)(?:如下|见下表|详见下表|列表如下)[:：]?$")
+
+
+def _caption(previous: str | None, before: list[str]) -> str:
+    """A table's caption: the line above it when it names the table ("表2 培训费综合定额标准"); a
+    bare unit line ("单位：元/人天") is named by the sentence that announces the table
+    ("…综合定额标准如下：" → "综合定额标准（单位：元/人天）")."""
+    caption = previous if previous and _is_caption(previous) else ""
+    if caption and not _UNIT_LINE.match(caption):
+        return caption
+    lines = before[:-1] if caption and before and before[-1] == previous else before
+    announced = _ANNOUNCES.search(lines[-1].strip()) if lines else None
+    if announced:
+        name = re.sub(r"^(第\S+条\s*)?", "", announced.group(1)).strip()
+        unit = caption.strip("（()）")
+        return f"{name}（{unit}）" if unit else name
+    return caption
+
+
+def _is_caption(text: str) -> bool:
+    """A line above a table that names it: 表2 培训费综合定额标准, 附表, …标准表（单位：元）."""
+    return _is_heading_shaped(text) and (text.startswith(("表", "附表")) or "表" in text[-6:] or "标准" in text
+                                         or "单位：" in text or "单位:" in text)
+
+
+def _table_line(b: _Builder, line: _Line, previous: str | None) -> bool:
+    """Take `line` as a table row when it is one (True); a line that is not ends the open table."""
+    cells = table_cells(line.text)
+    if cells is None:
+        b.end_table()
+        return False
+    b.table_line(line, cells, previous)
+    return True
+
+
 def _parse_regulation(lines: list[_Line], text: NormalizedText) -> _Builder:
     b = _Builder(text)
     last: ArticleKey | None = None
@@ -290,6 +366,9 @@ def _parse_regulation(lines: list[_Line], text: NormalizedText) -> _Builder:
     previous: str | None = None
     seen: set[ArticleKey] = set()  # keys of this numbering (an annex starting at 第一条 starts a new one)
     for index, line in enumerate(lines):
+        if _table_line(b, line, previous):
+            previous = line.text
+            continue
         division = match_division(line.text)
         key = _article_key(line.text, last, previous, annex_since_last)
         if key is not None and _inside_parentheses(lines, index):
@@ -319,7 +398,7 @@ def _parse_regulation(lines: list[_Line], text: NormalizedText) -> _Builder:
             _add_paragraph(b, line)
         previous = line.text
     _warn_missing(b, seen)
-    b.close()
+    b.finish()
     return b
 
 
@@ -344,7 +423,11 @@ def _parse_outline(lines: list[_Line], text: NormalizedText) -> _Builder:
     """Opinions and speeches: each outline marker opens an item; headings-only items become path."""
     b = _Builder(text)
     outline_levels: list[int] = []  # marker levels seen, outermost first, to rank nested markers
+    previous: str | None = None
     for line in lines:
+        is_row, previous = _table_line(b, line, previous), line.text
+        if is_row:
+            continue
         division = match_division(line.text)
         marker = _outline_level(line.text)
         if division is not None and marker is None:
@@ -366,7 +449,7 @@ def _parse_outline(lines: list[_Line], text: NormalizedText) -> _Builder:
             del b.path[deeper]
         b.open("item", line, label=label, number=number)
         b.current_rank = rank
-    b.close()
+    b.finish()
     return b
 
 
@@ -407,6 +490,8 @@ def display_label(label: str) -> str:
     return label
 
 
+_ROW_LABEL = re.compile(r"(第.+?条(?:之.+?)?|[^表]*?)表(\d+)第(\d+)行")
+_ANNEX_LABEL = re.compile(r"^附\s*件\s*[0-9一二三四五六七八九十]*")
 _OUTLINE_LABEL = re.compile(rf"^\s*([{_CN}]+、|（[{_CN}]+）|[0-9]{{1,3}}[.．、])")
 
 
@@ -418,6 +503,11 @@ def place(heading: str | list[str], label: str) -> str:
     if re.fullmatch(r"第.+条(之.+)?", label):
         return label
     parts = heading.split("›") if isinstance(heading, str) else list(heading)
+    row = _ROW_LABEL.fullmatch(label)
+    if row:  # a table row: 附件1 表2 第3行, or 第九条 表1 第2行 for a table inside an article
+        annex = next((m.group(0) for m in (_ANNEX_LABEL.match(p.strip()) for p in parts) if m), "")
+        within = display_label(row.group(1)) if row.group(1) else ""
+        return " ".join(x for x in (annex, within, f"表{row.group(2)}", f"第{row.group(3)}行") if x)
     labels = [m.group(1) for m in (_OUTLINE_LABEL.match(p) for p in parts) if m]
     if label and (not labels or labels[-1] != label):
         labels.append(label)
@@ -429,6 +519,16 @@ def place(heading: str | list[str], label: str) -> str:
     if not last:
         return "开头部分"
     return numbers if _OUTLINE_LABEL.match(last) else numbers + last
+
+
+def table_place(unit: Unit) -> str:
+    """Where a table stands, named with its caption: "附件1 表1 培训费综合定额标准（单位：元/人天）",
+    "第九条 表1 综合定额标准（单位：元/人天）" (a caption that starts with its 表N is not repeated)."""
+    row = unit.table_row
+    where = place(unit.heading, unit.label).rsplit(" 第", 1)[0]
+    if re.match(rf"^附?表\s*{row.table}(?!\d)", row.caption):
+        where = where.rsplit(" ", 1)[0] if " " in where else ""
+    return " ".join(x for x in (where, row.caption) if x)
 
 
 def unit_place(units: list[Unit], index: int) -> str:

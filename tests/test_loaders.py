@@ -67,8 +67,11 @@ def test_docx_paragraphs_and_tables_in_order_with_pages(tmp_path: Path):
     document.save(path)
     doc = parse_document(path, path.read_bytes())
     assert [a.number for a in doc.articles] == list(range(1, 27))
-    table_at = doc.text.index("工作餐 | 按当地标准")
+    table_at = doc.text.index("｜工作餐｜按当地标准｜")  # a table row, between the paragraphs around it
     assert doc.text.index(lines[11]) < table_at < doc.text.index(lines[12])
+    [row] = doc.table_rows
+    assert (row.table_row.header, row.table_row.cells, row.label) == (["类别", "标准"], ["工作餐", "按当地标准"], "第六条表1第1行")
+    assert "｜工作餐｜按当地标准｜" in doc.articles[5].text  # the table stays in the article it sits in
     assert doc.page_count == 2
     last = doc.articles[-1]
     assert last.page_start == 2 and doc.articles[0].page_start == 1

@@ -23,7 +23,7 @@ from tests.conftest import DEMO_CORPUS
 runner = CliRunner()
 
 TITLE = "清风市纪律检查委员会关于规范示例公务用车使用管理的规定"
-RED_HEADER = f"""000123
+RED_HEADER = """000123
 机密★1年
 特急
 清风市纪律检查委员会文件

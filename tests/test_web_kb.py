@@ -280,7 +280,7 @@ def test_admin_needs_configured_credentials_and_a_login(kb, tmp_path):
     for request in (nobody, forged, None):
         for action in (lambda: admin.ingest([str(upload)], request), lambda: admin.reindex(request),
                        lambda: admin.delete(kb.documents()[0].doc_id, True, request),
-                       lambda: admin.save(kb.documents()[0].doc_id, "x", "", "现行有效", "法规", request),
+                       lambda: admin.save(kb.documents()[0].doc_id, "x", "", "现行有效", "法规", [], request),
                        lambda: admin.pick(kb.documents()[0].doc_id, request)):
             with pytest.raises(gr.Error, match="请先以管理员身份登录"):
                 action()
@@ -299,7 +299,7 @@ def test_admin_needs_configured_credentials_and_a_login(kb, tmp_path):
     assert "确认删除" in message and kb.read_store.counts()["documents"] == 6
     with pytest.warns(UserWarning, match="没有需要保存的修改"):
         row = kb.documents()[0]
-        message, *_ = admin.save(row.doc_id, row.title, row.meta.version, row.meta.status, row.meta.doc_type, request)
+        message, *_ = admin.save(row.doc_id, row.title, row.meta.version, row.meta.status, row.meta.doc_type, [], request)
     assert message == "没有需要保存的修改。"
 
 

@@ -21,9 +21,9 @@ FILES = ["official_reception_rules_2013.md", "office_space_management_measures_2
 ADDED = "official_vehicle_management_measures_2017.md"
 
 
-def start(corpus: Path, index: Path, log: Path) -> tuple[subprocess.Popen, str]:
+def start(corpus: Path, index: Path, log: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "OMP_WAIT_POLICY": "PASSIVE"}
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "OMP_WAIT_POLICY": "PASSIVE", **(extra_env or {})}
     with open(log, "w") as out:
         process = subprocess.Popen([sys.executable, "app.py", "--corpus", str(corpus), "--index", str(index),
                                     "--port", str(port)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -117,7 +117,8 @@ def test_user_question_and_table_rows_are_text():
     assert linked_answer("[1]<b>", 1, {1}).endswith("&lt;b&gt;")
 
     row = DocumentRow("d1", "/a/b/网站.txt", EVIL_TITLE, DocumentMeta(title=EVIL_TITLE, doc_type="法规"), 3, 4, 0.0, [])
-    assert document_rows([row])[0][:4] == [EVIL_TITLE, "", "现行有效", "法规"]  # the table shows it as text (str)
+    shown = document_rows([row])[0]
+    assert [shown[DOCUMENT_COLUMNS.index(c)] for c in ("标题", "版本", "状态", "类型")] == [EVIL_TITLE, "", "现行有效", "法规"]  # as text
     assert document_rows([row])[0][DOCUMENT_COLUMNS.index("来源文件")] == "网站.txt"
 
 

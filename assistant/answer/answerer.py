@@ -11,6 +11,7 @@ The default path needs no LLM. An optional LLM (llm.py) rewrites the same source
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ from assistant.answer.comparison import Sides, comparison_sides, side_question
 from assistant.answer.compose import Unit, pick_sentences
 from assistant.answer.conversation import Turn, resolve
 from assistant.answer.lead import lead_for
-from assistant.answer.models import Answer, CaseAnalysis, CaseRule, Citation, ComparisonSide, EarlierVersion
+from assistant.answer.models import Answer, CaseAnalysis, CaseRule, Citation, CitedRow, ComparisonSide, EarlierVersion
 from assistant.answer.named_sources import missing_source
 from assistant.answer.overview import asks_about_document, describe, purpose_sentences, purpose_unit
 from assistant.retrieval.question_kind import Kind, asks_quantity, has_quantity, question_kind, states_quantity
@@ -289,7 +290,8 @@ class Answerer:
             if evidence < thresholds.refuse:
                 return [], NOT_COVERED
             best = max(units, key=lambda u: u.relevance or 0.0)
-            units = [u for u in units if u is best or (u.relevance or 0.0) >= thresholds.cite]
+            kept = [u for u in units if u is best or (u.relevance or 0.0) >= thresholds.cite]
+            units = self._rows_first(kept, [u for u in units if u not in kept], question)
         for rank, unit in enumerate(units):
             unit.rank = rank
         defined = defined_term(question) if kind is Kind.DEFINITION else None
@@ -332,6 +334,25 @@ class Answerer:
             unit = Unit(len(units), doc.doc_id, unit_index, doc.text[u.start:u.end], u.start, meta, relevance=p)
             units.append(unit)
             by_unit[(doc.doc_id, unit_index)] = unit
+        return units
+
+    def _rows_first(self, kept: list[Unit], others: list[Unit], question: str) -> list[Unit]:
+        """A table row the question names by its first cell ("一类培训") is a more exact source than
+        the article holding the table: when that article is cited, the row goes before it (the row
+        is part of the article's text, so the article's relevance holds for it)."""
+        asked = re.sub(r"\s+", "", question)
+        units = list(kept)
+        for unit in [*kept, *others]:
+            row = self.document(unit.doc_id).units[unit.unit_index].table_row
+            key = row.cells[0] if row and row.cells else ""
+            if len(key) < 2 or key not in asked:
+                continue
+            before = units[:units.index(unit)] if unit in units else units
+            holder = next((u for u in before if u.doc_id == unit.doc_id and u.start <= unit.start < u.start + len(u.text)), None)
+            if holder is not None:
+                if unit in units:
+                    units.remove(unit)
+                units.insert(units.index(holder), unit)
         return units
 
     def _current_counterpart(self, doc: ParsedDocument, unit_index: int) -> tuple[ParsedDocument, int]:
@@ -393,6 +414,7 @@ class Answerer:
             heading=unit.metadata.get("heading", ""), page=doc.page_at(unit.start + first),
             quote="……".join(runs), text=unit.text, spans=spans, doc_id=unit.doc_id, start=unit.start,
             doc_number=m.doc_number, secrecy=m.secrecy, ocr_used=doc.ocr_used,
+            table_row=_cited_row(doc.units[unit.unit_index]),
         )
         self._note_versions(citation, unit)
         return citation
@@ -479,15 +501,27 @@ def _article_name(c: Citation) -> str:
 
 
 def compose_text(citations: list[Citation], kind: Kind) -> str:
-    """The answer: one templated line per cited article, quoting its sentences, with markers."""
+    """The answer: one templated line per cited article, quoting its sentences, with markers; a
+    table row is read out with its column names."""
     lines = []
     for i, c in enumerate(citations):
         version = f"（{c.version}）" if c.version and c.version != "n/a" else ""
         where = f"《{c.title}》{version}{_article_name(c)}"
         lead = "根据" if i == 0 else "另据"
+        if c.table_row is not None:
+            caption = f"（{c.table_row.caption_phrase()}）" if c.table_row.caption else ""
+            lines.append(f"{lead}{where}{caption}：{c.table_row.statement()}。[{c.marker}]")
+            continue
         verb = "全文" if kind is Kind.LOOKUP and i == 0 else "规定"
         lines.append(f"{lead}{where}{verb}：“{c.quote}”[{c.marker}]")
     return "\n".join(lines)
+
+
+def _cited_row(unit) -> CitedRow | None:
+    row = unit.table_row
+    if row is None:
+        return None
+    return CitedRow(table=row.table, row=row.row, caption=row.caption, header=row.header, cells=row.cells)
 
 
 def _ms(seconds: float) -> float:

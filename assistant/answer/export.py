@@ -39,6 +39,10 @@ def write_jsonl(items: list[tuple[object, Answer]], path: Path, title: str = "")
             handle.write(json.dumps({"id": key, **answer.contract()}, ensure_ascii=False) + "\n")
 
 
+def _md_row(values: list[str]) -> str:
+    return "| " + " | ".join(v.replace("|", "｜") for v in values) + " |"
+
+
 def write_markdown(items: list[tuple[object, Answer]], path: Path, title: str) -> None:
     lines = [f"# {title}", ""]
     for key, answer in items:
@@ -49,7 +53,13 @@ def write_markdown(items: list[tuple[object, Answer]], path: Path, title: str) -
                       "| " + " | ".join(text.replace("|", "｜").replace("\n", " ") for _, text in sides) + " |", ""]
         lines += [answer.answer, ""]
         if answer.citations:
-            lines += ["出处：", ""] + [f"- {_reference(c)}" for c in answer.citations] + [""]
+            lines += ["出处：", ""]
+            for c in answer.citations:
+                lines.append(f"- {_reference(c)}")
+                if c.table_row is not None:  # the cited row under its table's header
+                    row = c.table_row
+                    lines += ["", _md_row(row.header), "|" + "---|" * len(row.header), _md_row(row.cells), ""]
+            lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -79,6 +89,12 @@ def write_docx(items: list[tuple[object, Answer]], path: Path, title: str) -> No
                 document.add_paragraph(line)
         for c in answer.citations:
             document.add_paragraph(_reference(c), style="List Bullet")
+            if c.table_row is not None:  # the cited row under its table's header
+                table = document.add_table(rows=2, cols=len(c.table_row.header))
+                table.style = "Table Grid"
+                for column, name in enumerate(c.table_row.header):
+                    table.cell(0, column).paragraphs[0].add_run(name).bold = True
+                    table.cell(1, column).text = c.table_row.cells[column] if column < len(c.table_row.cells) else ""
     document.save(path)
 
 

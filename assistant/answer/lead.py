@@ -86,7 +86,9 @@ def lead_for(question: str, kind: Kind, citations: list[Citation]) -> Lead | Non
     kind that gets none (a lookup, a general question)."""
     if not citations or not needs_lead(question, kind):
         return None
-    if kind is Kind.STANDARD or asks_quantity(question):
+    if citations[0].table_row is not None:
+        lead = _table(question, citations[0])
+    elif kind is Kind.STANDARD or asks_quantity(question):
         lead = _standard(question, citations)
     elif kind is Kind.SANCTION:
         lead = _listed(question, citations, _SANCTION)
@@ -172,6 +174,29 @@ def _sentence_of(citation: Citation, clause: _Clause) -> str:
 
 
 # One function a kind
+
+
+_TOTAL_COLUMNS = ("合计", "总计", "小计", "总额", "综合定额")
+_TABLE_UNIT = re.compile(r"单位\s*[:：]\s*([^）)\s]+)")
+
+
+def _table(question: str, citation: Citation) -> Lead:
+    """A value read from a cited table row: the columns the question names ("住宿费"), else the
+    total column ("综合定额" asks for 合计), else the whole row; with the caption's unit."""
+    row = citation.table_row
+    pairs = [(name, value) for name, value in zip(row.header, row.cells)]
+    if not pairs:
+        return Lead()
+    asked_text = _squash(question)
+    asked = [(n, v) for n, v in pairs[1:] if n and v and _squash(n) in asked_text]
+    if not asked:
+        asked = [(n, v) for n, v in pairs[1:] if v and any(t in n for t in _TOTAL_COLUMNS)][:1]
+    if not asked:
+        asked = [(n, v) for n, v in pairs[1:] if v]
+    unit = _TABLE_UNIT.search(row.caption)
+    suffix = f"（{unit.group(1)}）" if unit else ""
+    said = "，".join(f"{name}为{value}" for name, value in asked)
+    return Lead(clauses=[v for _, v in asked], marker=citation.marker, joined=f"{pairs[0][1]}：{said}{suffix}")
 
 
 def _standard(question: str, citations: list[Citation]) -> Lead | None:

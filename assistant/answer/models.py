@@ -4,7 +4,11 @@ exports and the LLM path read these; `contract()` is the JSON of `qingfeng ask -
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
+
+from ingest.models import TableRow
 
 
 class EarlierVersion(BaseModel):
@@ -18,6 +22,28 @@ class EarlierVersion(BaseModel):
     article_label: str
     text: str
     start: int
+
+
+class CitedRow(BaseModel):
+    """A cited table row with what it needs to be read: its table's number, caption and header."""
+
+    table: int
+    row: int
+    caption: str = ""
+    header: list[str]
+    cells: list[str]
+
+    def caption_phrase(self) -> str:
+        """The caption as words inside brackets: "表1 培训费综合定额标准（单位：元/人天）" →
+        "培训费综合定额标准，单位：元/人天" (its 表N is already in the place named before it)."""
+        caption = re.sub(rf"^附?表\s*{self.table}(?!\d)\s*", "", self.caption)
+        return re.sub(r"[（(](单位[:：][^）)]*)[）)]$", r"，\1", caption).lstrip("，")
+
+    def statement(self) -> str:
+        """The row in words: "培训类别为一类培训，住宿费500，…，合计760"."""
+        pairs = TableRow(table=self.table, header=self.header, cells=self.cells, row=self.row).pairs()
+        said = [f"{name}{value}" for name, value in pairs[1:] if value]
+        return f"{pairs[0][0]}为{pairs[0][1]}" + (f"，{'，'.join(said)}" if said else "") if pairs else ""
 
 
 class Citation(BaseModel):
@@ -39,6 +65,7 @@ class Citation(BaseModel):
     doc_number: str | None = None  # 文号 of the document, e.g. 清纪发〔2023〕5号
     secrecy: str | None = None  # 密级 of the document (秘密 / 机密 / 绝密)
     ocr_used: bool = False  # the document's text was read from a scan by OCR
+    table_row: CitedRow | None = None  # when the cited unit is a row of a table
     start: int | None = None  # offset of `text` in its document
     current: bool = True  # False when a newer version of the document is in the index
     version_note: str | None = None
@@ -69,7 +96,7 @@ class Citation(BaseModel):
                 "article_suffix": self.article_suffix, "place": self.place, "heading": self.heading,
                 "spans": [list(s) for s in self.spans], "current": self.current, "version_note": self.version_note,
                 "doc_id": self.doc_id, "start": self.start, "doc_number": self.doc_number, "secrecy": self.secrecy,
-                "ocr_used": self.ocr_used,
+                "ocr_used": self.ocr_used, "table_row": self.table_row.model_dump() if self.table_row else None,
                 "earlier_versions": [
                     {"source": e.source, "version": e.version, "article": e.article, "article_label": e.article_label}
                     for e in self.earlier_versions]}

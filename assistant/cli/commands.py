@@ -55,7 +55,7 @@ def ingest(
         "--access", help="这些文件的访问组（逗号分隔，如 纪检监察室,领导班子；“公开”=所有人可读）。"
                          "附带的 .meta.json / manifest.json 中写了 access 的以其为准；不指定时已入库文件保持原访问组，新文件公开")] = None,
 ) -> None:
-    """导入文档（PDF / DOCX / TXT / MD / HTML），增量更新知识库和检索索引。每个文件都列出结果；有文件失败、或没有一个可导入的文件时，退出码为 1。"""
+    """导入文档（PDF / OFD / DOCX / DOC / WPS / TXT / MD / HTML），增量更新知识库和检索索引。每个文件都列出结果；有文件失败、或没有一个可导入的文件时，退出码为 1。"""
     from ingest.store import Store
 
     groups = None
@@ -106,11 +106,27 @@ def _inspect_json(doc) -> dict:
             {
                 "kind": u.kind, "label": u.label, "number": u.number, "suffix": u.suffix, "heading": u.heading,
                 "page_start": u.page_start, "page_end": u.page_end, "start": u.start, "end": u.end,
-                "text": u.text,
+                "text": u.text, **({"table_row": u.table_row.model_dump()} if u.table_row else {}),
             }
             for u in doc.units
         ],
+        "tables": _tables_json(doc),
     }
+
+
+def _tables_json(doc) -> list[dict]:
+    """Each table of a document: number, caption, where it stands, header and rows (with pages)."""
+    from ingest.structure import place, table_place
+
+    tables: dict[int, dict] = {}
+    for u in doc.table_rows:
+        row = u.table_row
+        table = tables.setdefault(row.table, {
+            "table": row.table, "caption": row.caption, "place": place(u.heading, u.label).rsplit(" 第", 1)[0],
+            "name": table_place(u),
+            "heading": u.heading, "header": row.header, "rows": []})
+        table["rows"].append({"row": row.row, "cells": row.cells, "label": u.label, "page": u.page_start})
+    return list(tables.values())
 
 
 def _short(text: str, width: int = 26) -> str:
@@ -274,7 +290,12 @@ def _print_answer(answer) -> None:
     for c in sources:
         marker = f"[{c.marker}] " if c.marker else "· "
         console.print(f"{escape(marker)}{escape(c.reference)}")
-        console.print("   " + escape(_short(c.quote.replace(chr(10), ""), 120)), style="dim")
+        if c.table_row is not None:  # the row under its table's header
+            table = Table(*c.table_row.header, title=c.table_row.caption or None, show_lines=False)
+            table.add_row(*c.table_row.cells[:len(c.table_row.header)])
+            console.print(table)
+        else:
+            console.print("   " + escape(_short(c.quote.replace(chr(10), ""), 120)), style="dim")
         if c.earlier_versions:
             earlier = "、".join(f"{e.version}年版{e.article_label}" for e in c.earlier_versions)
             console.print(f"   [dim]历史版本对应条文：{escape(earlier)}[/]")

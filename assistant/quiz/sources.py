@@ -44,7 +44,7 @@ def load_sources(store: Store, documents: list[str] | None = None,
         doc = store.document(row.doc_id)
         chunks = [(n.metadata["start_char"], n.metadata["end_char"], n.node_id) for n in store.nodes(row.doc_id)]
         for i, unit in enumerate(doc.units):
-            if unit.kind == "paragraph":
+            if unit.kind in ("paragraph", "row"):  # a table row is quizzed through its article, if any
                 continue
             chapter = HEADING_SEPARATOR.join(unit.heading)
             if chapters and not any(c in chapter for c in chapters):

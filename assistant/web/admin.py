@@ -19,7 +19,7 @@ import gradio as gr  # noqa: E402
 from assistant.config import Settings
 from assistant.knowledge_base import BusyError, InputError, Job, KnowledgeBase
 from assistant.web.chat import READER
-from assistant.web.render import document_label, document_rows
+from assistant.web.render import document_label, document_rows, document_tables_html
 from assistant.web.sessions import LOGIN_REQUIRED, SignIn, address_of, cookie_token
 from assistant.web.throttle import LoginThrottle
 from assistant.web.visitors import Visitor, Visitors
@@ -227,6 +227,12 @@ class Admin:
             self._record("edit", request, doc_id=doc_id, title=title, version=version, status=status, doc_type=doc_type,
                          **{k: v for k, v in changed.items() if v})
         return (message, *self.refresh(doc_id))
+
+    def pick_tables(self, doc_id: str | None, request: gr.Request | None = None) -> str:
+        """-> the tables of the document picked, as HTML ("" when none is picked)"""
+        self._require(request)
+        doc = self.kb.read_store.document(doc_id) if doc_id else None
+        return document_tables_html(doc) if doc is not None else ""
 
     def pick_access(self, doc_id: str | None, request: gr.Request | None = None) -> str:
         """-> the access groups of the document picked, comma separated ("" when open)"""

@@ -80,7 +80,7 @@ def _admin_components(settings: Settings) -> SimpleNamespace:
     ui.login_msg = gr.Markdown(elem_id="qf-login-msg")
     with gr.Column(visible=False, elem_id="qf-admin") as ui.admin_box:
         ui.status = gr.Markdown(elem_id="qf-kb-status")
-        ui.upload = gr.File(label="上传文件（PDF / DOCX / TXT / MD / HTML，可一次选多个；"
+        ui.upload = gr.File(label="上传文件（PDF / OFD / DOCX / DOC / WPS / TXT / MD / HTML，可一次选多个；"
                                   f"单个文件不超过 {settings.max_file_mb:g} MB）",
                             file_count="multiple", file_types=list(UPLOAD_SUFFIXES), type="filepath",
                             elem_id="qf-upload")
@@ -103,6 +103,7 @@ def _admin_components(settings: Settings) -> SimpleNamespace:
                 with gr.Row():
                     ui.details += [_detail_box(name) for name in DETAIL_FIELDS[4:]]
             ui.details_state = gr.State([])
+            ui.doc_tables = gr.HTML(elem_id="qf-doc-tables-box", label="文件中的表格")
             with gr.Row():
                 ui.save = gr.Button("保存修改", elem_id="qf-save")
                 ui.confirm = gr.Checkbox(label="确认删除", value=False, elem_id="qf-delete-confirm")
@@ -177,6 +178,7 @@ def _wire_admin(demo: gr.Blocks, admin: Admin, ui: SimpleNamespace, document_pic
     fields = [ui.title, ui.version, ui.doc_status, ui.doc_type, *ui.details]
     ui.picker.change(admin.pick, ui.picker, fields, **PRIVATE)
     ui.picker.change(admin.pick_access, ui.picker, ui.access, **PRIVATE)
+    ui.picker.change(admin.pick_tables, ui.picker, ui.doc_tables, **PRIVATE)
     ui.save_access.click(admin.save_access, [ui.picker, ui.access], [ui.edit_msg, *refreshed], **jobs)
     ui.audit_show.click(admin.audit_rows, None, ui.audit_table, **PRIVATE)
     ui.accounts_show.click(admin.user_rows, None, ui.accounts, **PRIVATE)

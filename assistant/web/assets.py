@@ -30,6 +30,11 @@ CSS = """
 .qf-marker { font-weight: 700; }
 .qf-where { font-size: .88em; color: var(--body-text-color-subdued); margin: .3em 0; }
 .qf-text { white-space: pre-wrap; line-height: 1.7; }
+.qf-table { border-collapse: collapse; margin: .4em 0; font-size: .92em; }
+.qf-table caption { text-align: left; font-weight: 600; padding-bottom: .2em; }
+.qf-table th, .qf-table td { border: 1px solid var(--border-color-primary); padding: .2em .5em; }
+.qf-table th { background: var(--background-fill-secondary); }
+.qf-cited-row td { background: var(--color-accent-soft); }
 .qf-text mark { background: #fde68a; color: inherit; padding: 0 1px; }
 .qf-flagged { color: #b91c1c; }
 .qf-flagged s { color: #6b7280; }

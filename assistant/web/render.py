@@ -15,8 +15,10 @@ from pathlib import PurePath
 
 from assistant.answer import Answer, Citation
 from assistant.answer.answerer import RELATED_INTRO
+from assistant.answer.models import CitedRow
 from ingest.access import describe
 from ingest.instructions import instruction_spans
+from ingest.structure import table_place
 
 STATUS_CLASSES = {"现行有效": "qf-current", "已修订": "qf-revised", "已废止": "qf-repealed"}
 MAX_TURNS_SHOWN = 20
@@ -178,13 +180,41 @@ def badge(status: str) -> str:
     return f'<span class="qf-badge {STATUS_CLASSES.get(status, "qf-other")}">{esc(status)}</span>'
 
 
+def table_html(row: CitedRow) -> str:
+    """A cited table row as a table: caption, header, the row (marked as the one cited)."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in row.header)
+    cells = "".join(f"<td>{esc(c)}</td>" for c in row.cells)
+    caption = f"<caption>{esc(row.caption)}</caption>" if row.caption else ""
+    return (f'<table class="qf-table">{caption}<thead><tr>{head}</tr></thead>'
+            f'<tbody><tr class="qf-cited-row">{cells}</tr></tbody></table>')
+
+
+def document_tables_html(doc) -> str:
+    """Every table of a parsed document, as tables (the 知识库 tab shows them for the document picked)."""
+    tables: dict[int, list] = {}
+    for unit in doc.table_rows:
+        tables.setdefault(unit.table_row.table, []).append(unit)
+    if not tables:
+        return '<div class="qf-doc-tables">（该文件没有表格）</div>'
+    parts = ['<div class="qf-doc-tables">']
+    for units in tables.values():
+        first = units[0].table_row
+        caption = table_place(units[0])
+        head = "".join(f"<th>{esc(h)}</th>" for h in first.header)
+        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in u.table_row.cells) + "</tr>" for u in units)
+        parts.append(f'<table class="qf-table"><caption>{esc(caption)}（{len(units)} 行）</caption>'
+                     f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
 def citation_html(c: Citation, element_id: str, label: str, quoted: bool = True) -> str:
     version = f"（{esc(c.version)}）" if c.version and c.version != "n/a" else "（未注明版本）"
     name = c.place or c.article_label
     article = f' <span class="qf-article">{esc(name)}</span>' if name else ""
     where = [x for x in (c.doc_number, c.heading, name, f"第{c.page}页" if c.page else "",
                          f"来源文件：{PurePath(c.source).name}" if c.source else "", *c.marks) if x]
-    text = highlight(c.text, c.spans if quoted else [])
+    text = table_html(c.table_row) if c.table_row is not None else highlight(c.text, c.spans if quoted else [])
     parts = [
         f'<details class="qf-src" id="{element_id}">',
         f'<summary><span class="qf-marker">{esc(label)}</span> 《{esc(c.title)}》{version} {badge(c.status)}{article}</summary>',

@@ -8,9 +8,24 @@ from pathlib import Path
 
 from ingest.errors import CorruptFile
 from ingest.loaders.zipguard import check_zip
-from ingest.models import LoadedFile
+from ingest.models import LoadedFile, table_line
 
 _BREAKS = './/w:br[@w:type="page"] | .//w:lastRenderedPageBreak'
+
+
+def _rows(table) -> list[list[str]]:
+    """A table's rows as cell texts; a cell merged across columns is read once."""
+    rows = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # python-docx repeats a merged cell for each column it spans
+                continue
+            seen.add(id(cell._tc))
+            cells.append(" ".join(cell.text.split()))
+        if any(cells):
+            rows.append(cells)
+    return rows
 
 
 def load_docx(path: Path, data: bytes) -> LoadedFile:
@@ -29,14 +44,7 @@ def load_docx(path: Path, data: bytes) -> LoadedFile:
     breaks_seen = 0
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            for row in block.rows:
-                cells = []
-                for cell in row.cells:
-                    text = cell.text.strip()
-                    if text and (not cells or cells[-1] != text):  # merged cells repeat
-                        cells.append(text)
-                if cells:
-                    pages[-1].append(" | ".join(cells))
+            pages[-1] += [table_line(cells) for cells in _rows(block)]
             continue
         pages[-1].append(block.text)
         for _ in block._p.xpath(_BREAKS):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ingest.errors import CorruptFile, EncryptedFile, ScannedWithoutOcr
 from ingest.loaders.ocr import ocr_engine, ocr_page, page_images
+from ingest.loaders.pdf_tables import looks_tabular, pages_with_tables
 from ingest.models import LoadedFile
 
 # A page with fewer visible characters than this and an image on it is taken as scanned.
@@ -54,6 +55,13 @@ def load_pdf(path: Path, data: bytes, *, ocr: bool = True) -> LoadedFile:
         if len("".join(text.split())) < MIN_CHARS_PER_TEXT_PAGE and page_images(page):
             scanned.append(number)
         texts.append(text)
+    tabular = [n for n, text in enumerate(texts) if n not in scanned and looks_tabular(text)]
+    if tabular:
+        try:
+            for number, text in pages_with_tables(data, tabular).items():
+                texts[number] = text
+        except Exception:  # noqa: BLE001 - a table pdfplumber cannot read leaves pypdf's text of the page
+            logging.getLogger(__name__).warning("《%s》的表格无法按行读取，按普通文字处理。", path.name)
 
     ocr_used = False
     if scanned:

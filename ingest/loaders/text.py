@@ -9,7 +9,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from ingest.errors import UndecodableText
-from ingest.models import LoadedFile
+from ingest.models import LoadedFile, table_line
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -65,7 +65,7 @@ def strip_markdown(text: str) -> str:
         line = _MD_HEADING.sub("", line)
         line = _MD_EMPHASIS.sub(r"\2", line)
         if line.lstrip().startswith("|") and line.rstrip().endswith("|"):
-            line = " | ".join(cell.strip() for cell in line.strip().strip("|").split("|"))
+            line = table_line([cell.strip() for cell in line.strip()[1:-1].split("|")])
         lines.append(line)
     return "\n".join(lines)
 
