@@ -18,6 +18,15 @@ def manifest() -> dict[str, dict]:
     return {e["file"]: e for e in json.loads((SHARED_CORPUS / "manifest.json").read_text(encoding="utf-8"))}
 
 
+def parse_text(folder: Path, name: str, text: str):
+    """`text` written to `folder/name` (UTF-8) and parsed as ingestion parses a file."""
+    from ingest.parse import parse_document
+
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return parse_document(path, path.read_bytes())
+
+
 def shared_texts() -> list[Path]:
     return sorted((SHARED_CORPUS / "texts").glob("*.md"))
 

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from ingest.parse import parse_document
+from tests.conftest import parse_text
 
 runner = CliRunner()
 
@@ -64,14 +64,8 @@ INTERPRETATION = """最高人民法院关于审理示例买卖合同纠纷案件
 """
 
 
-def _parse(tmp_path: Path, name: str, text: str):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return parse_document(path, path.read_bytes())
-
-
 def test_inserted_articles_and_the_other_variants_parse_article_by_article(tmp_path):
-    doc = _parse(tmp_path, "property.md", PROPERTY)
+    doc = parse_text(tmp_path, "property.md", PROPERTY)
     articles = [(u.label, u.number, u.suffix) for u in doc.articles]
     assert articles == [
         ("第一条", 1, None), ("第二条", 2, None), ("第三条", 3, None), ("第三条之一", 3, 1),
@@ -97,13 +91,13 @@ def test_a_wrapped_revision_history_line_opens_no_article(tmp_path):
     history = ("（1984年9月20日第六届全国人民代表大会常务委员会第七次会议通过　根据2009年8月27日第十一届全国人民代表大会"
                "常务委员会第十次会议《关于修改部分法律\n第三十一条的决定》第一次修正　2019年12月28日修订）")
     body = "\n".join(f"第{cn2an.an2cn(n)}条为了示例第{n}项规则，制定本条。" for n in range(1, 36))
-    doc = _parse(tmp_path, "forest.md", f"中华示例森林保护法（示例）\n\n{history}\n\n{body}\n")
+    doc = parse_text(tmp_path, "forest.md", f"中华示例森林保护法（示例）\n\n{history}\n\n{body}\n")
     assert [u.number for u in doc.articles] == list(range(1, 36))
     assert doc.warnings == []
 
 
 def test_section_headings_of_an_interpretation_are_headings_not_article_text(tmp_path):
-    doc = _parse(tmp_path, "interpretation.md", INTERPRETATION)
+    doc = parse_text(tmp_path, "interpretation.md", INTERPRETATION)
     assert [(u.number, u.heading) for u in doc.articles] == [
         (1, ["一、买卖合同的成立"]), (2, ["一、买卖合同的成立"]),
         (3, ["二、标的物交付和所有权转移"]), (4, ["二、标的物交付和所有权转移"]), (5, ["三、附则"]),
@@ -113,7 +107,7 @@ def test_section_headings_of_an_interpretation_are_headings_not_article_text(tmp
 
 def test_a_gap_in_the_numbers_is_warned(tmp_path):
     text = "示例规定\n\n" + "\n".join(f"第{cn2an.an2cn(n)}条　示例内容{n}。" for n in (1, 2, 4, 5))
-    doc = _parse(tmp_path, "gap.md", text)
+    doc = parse_text(tmp_path, "gap.md", text)
     assert [u.number for u in doc.articles] == [1, 2, 4, 5]
     assert doc.warnings == ["缺少第三条（共 1 条），请核对原文是否完整。"]
 

@@ -18,7 +18,7 @@ from assistant.config import Settings
 from assistant.knowledge_base import InputError, KnowledgeBase
 from ingest.parse import parse_document
 from ingest.red_header import normalize_doc_number
-from tests.conftest import DEMO_CORPUS
+from tests.conftest import DEMO_CORPUS, parse_text
 
 runner = CliRunner()
 
@@ -63,14 +63,8 @@ REPORT = """清风市示例局文件
 """
 
 
-def _parse(tmp_path: Path, name: str, text: str):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return parse_document(path, path.read_bytes())
-
-
 def test_the_header_and_footer_are_read_into_metadata_and_kept_out_of_the_content(tmp_path):
-    doc = _parse(tmp_path, "car.txt", RED_HEADER)
+    doc = parse_text(tmp_path, "car.txt", RED_HEADER)
     m = doc.meta
     assert (m.title, m.doc_number, m.issuer, m.date, m.version) == (TITLE, "清纪发〔2023〕5号", "清风市纪律检查委员会",
                                                                    "2023-05-10", "2023")
@@ -88,7 +82,7 @@ def test_the_header_and_footer_are_read_into_metadata_and_kept_out_of_the_conten
 
 
 def test_a_report_with_its_signer_and_a_docx_copy(tmp_path):
-    doc = _parse(tmp_path, "report.txt", REPORT.replace("〔2024〕", "[2024]"))
+    doc = parse_text(tmp_path, "report.txt", REPORT.replace("〔2024〕", "[2024]"))
     m = doc.meta
     assert (m.title, m.doc_number, m.signer, m.issuer, m.date) == (
         "清风市示例局关于示例工作情况的报告", "清示局〔2024〕12号", "王明", "清风市示例局", "2024-03-08")
@@ -105,7 +99,7 @@ def test_a_report_with_its_signer_and_a_docx_copy(tmp_path):
 
 
 def test_an_ordinary_text_with_a_doc_number_under_its_title_is_no_red_header(tmp_path):
-    doc = _parse(tmp_path, "plain.md", "清风示例差旅费管理办法\n\n财行〔2013〕531号\n\n第一条　为了规范示例差旅费管理，制定本办法。\n"
+    doc = parse_text(tmp_path, "plain.md", "清风示例差旅费管理办法\n\n财行〔2013〕531号\n\n第一条　为了规范示例差旅费管理，制定本办法。\n"
                                         "第二条　本办法自发布之日起施行。\n")
     assert (doc.meta.title, doc.meta.doc_number, doc.meta.secrecy) == ("清风示例差旅费管理办法", "财行〔2013〕531号", None)
     assert [normalize_doc_number(x) for x in ("财行[2013]531号", "财行（2013）531 号", "财行【2013】531号")] == ["财行〔2013〕531号"] * 3
