@@ -143,6 +143,15 @@ def test_a_value_question_is_answered_with_its_row_and_header(table_answerer, qu
     assert answer.contract()["citations"][0]["table_row"]["cells"] == ROWS[row - 1]
 
 
+def test_a_row_or_column_the_table_lacks_is_not_answered_with_another_row(table_answerer):
+    missing_row = table_answerer.ask("四类培训的住宿费是多少？", use_llm=False)
+    assert missing_row.refused and missing_row.citations == []
+    assert f"《{TITLE}》附件1 {CAPTION}中没有“四类培训”（表中只有一类培训、二类培训、三类培训）" in missing_row.answer
+    missing_column = table_answerer.ask("一类培训的讲课费是多少？", use_llm=False)
+    assert not any(c.table_row is not None for c in missing_column.citations)
+    assert "760" not in (missing_column.lead or "") and "合计" not in (missing_column.lead or "")
+
+
 def test_the_sources_panel_and_the_exports_show_the_table(table_answerer, tmp_path):
     answer = table_answerer.ask("二类培训的住宿费标准是多少？", use_llm=False)
     panel = sources_html([TurnRecord(1, answer.question, answer, "id")])

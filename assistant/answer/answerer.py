@@ -25,6 +25,7 @@ from assistant.answer.lead import lead_for
 from assistant.answer.models import Answer, CaseAnalysis, CaseRule, Citation, CitedRow, ComparisonSide, EarlierVersion
 from assistant.answer.named_sources import missing_source
 from assistant.answer.overview import asks_about_document, describe, purpose_sentences, purpose_unit
+from assistant.answer.table_rows import answers, missing_rows
 from assistant.retrieval.question_kind import Kind, asks_quantity, has_quantity, question_kind, states_quantity
 from assistant.retrieval.relevance import squash
 from assistant.retrieval.retriever import defined_term
@@ -37,7 +38,7 @@ from ingest.metadata import title_key
 from ingest.models import ParsedDocument
 from ingest.numerals import to_chinese
 from ingest.store import Store
-from ingest.structure import display_label, unit_place
+from ingest.structure import display_label, table_place, unit_place
 
 REFUSAL = "知识库中未找到直接依据。"
 RELATED_INTRO = "以下条文可能相关，仅供参考（不作为答案依据）："
@@ -282,6 +283,9 @@ class Answerer:
         missing = self.missing_source(question, plan)
         if missing is not None:
             return [], missing
+        units, missing_row = self._without_other_rows(units, question)
+        if missing_row is not None:
+            return [], missing_row
         if not units:
             return [], NOT_COVERED
         routed = plan.article is not None and bool(plan.groups) and units[0].metadata.get("article") == plan.article
@@ -335,6 +339,26 @@ class Answerer:
             units.append(unit)
             by_unit[(doc.doc_id, unit_index)] = unit
         return units
+
+    def _without_other_rows(self, units: list[Unit], question: str) -> tuple[list[Unit], str | None]:
+        """Table rows that do not answer the question (it names another row, or a column the table
+        lacks: answer/table_rows.py) are left out. When the question names a row the best-ranked
+        table does not have ("四类培训"), that is why the documents do not answer it."""
+        kept, missing = [], None
+        for unit in units:
+            doc = self.document(unit.doc_id)
+            row = doc.units[unit.unit_index].table_row
+            if row is not None:
+                keys = [u.table_row.cells[0] for u in doc.table_rows if u.table_row.table == row.table and u.table_row.cells]
+                absent = missing_rows(question, keys)
+                if absent and missing is None:
+                    where = table_place(doc.units[unit.unit_index])
+                    missing = (f"《{doc.meta.title}》{where}中没有“{'、'.join(absent)}”"
+                               f"（表中只有{'、'.join(keys)}）。")
+                if not answers(question, row, keys, doc.meta.title):
+                    continue
+            kept.append(unit)
+        return kept, missing
 
     def _rows_first(self, kept: list[Unit], others: list[Unit], question: str) -> list[Unit]:
         """A table row the question names by its first cell ("一类培训") is a more exact source than
