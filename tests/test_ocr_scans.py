@@ -45,3 +45,28 @@ def test_skewed_noisy_scan_keeps_the_article_sequence(tmp_path: Path):
     doc = parse_document(path, path.read_bytes())
     assert doc.ocr_used
     assert labels(doc) == labels(reference)
+
+
+def test_an_answer_from_a_scan_says_its_text_came_from_ocr(tmp_path: Path):
+    """The scan ingested and asked about: the citation is marked as read by OCR (JSON and the
+    reference every view prints)."""
+    from assistant.answer import CANDIDATE_PASSAGES, Answerer
+    from assistant.retrieval import ensure_search_index, make_retriever
+    from ingest.pipeline import ingest_paths
+    from ingest.store import Store
+
+    writer = PdfWriter()
+    writer.add_page(PdfReader(PDF).pages[1])
+    original = io.BytesIO()
+    writer.write(original)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "公务员法扫描件.pdf").write_bytes(image_pdf([scan(image, -2.5) for image in render(original.getvalue(), 200)], 200))
+    store = Store(tmp_path / "index")
+    ingest_paths([folder], store)
+    index, _ = ensure_search_index(store)
+    answer = Answerer(store, make_retriever(index, top_k=CANDIDATE_PASSAGES, for_answers=True)).ask(
+        "公务员应当履行哪些义务？", use_llm=False)
+    first = answer.citations[0]
+    assert first.article == 14 and first.ocr_used and answer.contract()["citations"][0]["ocr_used"] is True
+    assert first.reference.endswith("（扫描件OCR识别，请核对原件）")
