@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.answer.export import export
+from assistant.answer.llm import build_messages
 from assistant.cli import app
 from assistant.web.render import TurnRecord, sources_html
 from ingest.parse import parse_document
@@ -165,6 +166,9 @@ def test_the_sources_panel_and_the_exports_show_the_table(table_answerer, tmp_pa
     export([(1, answer)], tmp_path / "a.docx")
     [table] = docx.Document(tmp_path / "a.docx").tables
     assert [[c.text for c in r.cells] for r in table.rows] == [HEADER, ROWS[1]]
+    # an optional LLM reads the row under its caption and header
+    prompt = build_messages(answer.question, answer.citations)[1]["content"]
+    assert f"[1] 《{TITLE}》（2024）附件1 表1 第2行\n{CAPTION}\n｜{'｜'.join(HEADER)}｜\n｜{'｜'.join(ROWS[1])}｜" in prompt
 
 
 def test_a_table_inside_an_article_of_the_shared_corpus(answerer):

@@ -21,6 +21,7 @@ from assistant.answer.models import Answer, Citation
 from assistant.sentences import split_sentences
 from assistant.textsim import word_pairs
 from ingest.instructions import is_instruction
+from ingest.models import table_line
 
 SYSTEM_PROMPT = """你是“清风”党纪法规问答助手。规则：
 1. 只能依据用户消息中<资料>与</资料>之间的编号条文作答，不得使用资料以外的知识，不得编造条文、数字或处分种类。
@@ -76,11 +77,18 @@ def mask_instructions(text: str) -> str:
     return "".join(out) + text[last:]
 
 
+def source_text(c: Citation) -> str:
+    """What the model reads of a citation: its text; a table row under its caption and header."""
+    if c.table_row is None:
+        return c.text
+    return "\n".join(x for x in (c.table_row.caption, table_line(c.table_row.header), c.text) if x)
+
+
 def build_messages(question: str, citations: list[Citation]) -> list[dict]:
     blocks = []
     for c in citations:
-        where = f"《{c.title}》（{c.version or '未注明版本'}）{c.article_label or c.heading}"
-        blocks.append(f"[{c.marker}] {where}\n{mask_instructions(c.text)}")
+        where = f"《{c.title}》（{c.version or '未注明版本'}）{c.place or c.article_label or c.heading}"
+        blocks.append(f"[{c.marker}] {where}\n{mask_instructions(source_text(c))}")
     user = (f"问题：{question}\n\n<资料>\n" + "\n\n".join(blocks) + "\n</资料>\n\n"
             "请只依据以上资料回答问题，每句末尾标注资料编号。")
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
@@ -94,7 +102,7 @@ class Checked:
 
 def check_answer(text: str, citations: list[Citation]) -> Checked:
     """Keep the sentences whose citations exist and whose words the cited sources hold."""
-    sources = {c.marker: re.sub(r"\s+", "", mask_instructions(c.text)) for c in citations}
+    sources = {c.marker: re.sub(r"\s+", "", mask_instructions(source_text(c))) for c in citations}
     text = text.translate(_FULL_WIDTH)
     text = _MARKER_AFTER_STOP.sub(r"\2\1", text)  # "…处分。[1]" → "…处分[1]。"
     kept, removed = [], []
