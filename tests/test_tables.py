@@ -171,6 +171,21 @@ def test_the_sources_panel_and_the_exports_show_the_table(table_answerer, tmp_pa
     assert f"[1] 《{TITLE}》（2024）附件1 表1 第2行\n{CAPTION}\n｜{'｜'.join(HEADER)}｜\n｜{'｜'.join(ROWS[1])}｜" in prompt
 
 
+def test_the_article_browser_shows_each_table_once_as_a_table(index):
+    from assistant.config import Settings
+    from assistant.knowledge_base import KnowledgeBase
+    from assistant.web.browse import units_html
+
+    kb = KnowledgeBase(index, Settings(_env_file=None, index_dir=index, upload_dir=index.parent / "uploads"))
+    try:
+        page = units_html(kb, next(d.doc_id for d in kb.documents() if d.title == TITLE), None)
+    finally:
+        kb.close()
+    assert page.count('<table class="qf-table">') == 1 and "｜" not in page
+    table = page[page.index('<table class="qf-table">'):page.index("</table>")]
+    assert table.count("<tr>") == 4 and "".join(f"<td>{c}</td>" for c in ROWS[2]) in table
+
+
 def test_a_table_inside_an_article_of_the_shared_corpus(answerer):
     """central_state_organs_training_expense_measures_2016.md: 第九条 announces the table, which is
     followed by more of 第九条 (综合定额标准是相关费用开支的上限…)."""

@@ -4,8 +4,10 @@ article or item with its label, page and whole text (escaped; long text wraps)."
 from __future__ import annotations
 
 from assistant.knowledge_base import KnowledgeBase
-from assistant.web.render import badge, esc
+from assistant.web.render import badge, esc, text_with_tables_html
 from ingest.access import OPEN_ONLY, may_read
+from ingest.models import table_line
+from ingest.structure import table_place
 
 EMPTY = '<div class="qf-browse-empty">请选择文件。</div>'
 
@@ -18,6 +20,12 @@ def _pages(unit) -> str:
     return f"第{unit.page_start}–{unit.page_end}页"
 
 
+def _table(rows) -> str:
+    """The rows of one table under its header."""
+    lines = [table_line(rows[0].table_row.header)] + [doc_row.text for doc_row in rows]
+    return text_with_tables_html("\n".join(lines))
+
+
 def units_html(kb: KnowledgeBase, doc_id: str | None, groups: frozenset[str] | None = OPEN_ONLY) -> str:
     """A document's articles, for a reader in `groups` (a document they may not read is not shown)."""
     doc = kb.read_store.document(doc_id) if doc_id else None
@@ -28,17 +36,28 @@ def units_html(kb: KnowledgeBase, doc_id: str | None, groups: frozenset[str] | N
     out = [f'<div class="qf-browse-head"><b>《{esc(m.title)}》</b>{note}（{esc(m.version or "未注明版本")}）{badge(m.status)}'
            f' · {len(doc.articles) or len(doc.units)} {"条" if doc.articles else "段"}</div>']
     heading: list[str] = []
+    shown_to = -1  # end of the last unit shown: a table row inside it is shown with it
     for unit in doc.units:
+        if unit.kind == "row" and unit.start < shown_to:
+            continue
+        if unit.kind == "row" and out[-1].startswith('<div class="qf-unit qf-row"'):
+            continue  # the rows of a table outside any article are shown once, as the table
         if unit.heading != heading:
             shared = next((i for i, (a, b) in enumerate(zip(unit.heading, heading)) if a != b),
                           min(len(unit.heading), len(heading)))
             for level, text in enumerate(unit.heading[shared:], start=shared):
                 out.append(f'<div class="qf-browse-heading qf-level-{min(level, 3)}">{esc(text)}</div>')
             heading = unit.heading
+        if unit.kind == "row":
+            rows = [u for u in doc.table_rows if u.table_row.table == unit.table_row.table and u.heading == unit.heading]
+            out.append(f'<div class="qf-unit qf-row"><span class="qf-unit-label">{esc(table_place(unit))}</span>'
+                       f'<div class="qf-unit-text">{_table(rows)}</div></div>')
+            continue
+        shown_to = unit.end
         where = " · ".join(p for p in (unit.label, _pages(unit)) if p)
         body = doc.text[unit.start:unit.end]
         if unit.label and body.startswith(unit.label):
             body = body[len(unit.label):].lstrip()
         out.append(f'<div class="qf-unit"><span class="qf-unit-label">{esc(where or "段落")}</span>'
-                   f'<div class="qf-unit-text">{esc(body)}</div></div>')
+                   f'<div class="qf-unit-text">{text_with_tables_html(body)}</div></div>')
     return '<div class="qf-browse">' + "".join(out) + "</div>"

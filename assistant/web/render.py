@@ -18,6 +18,7 @@ from assistant.answer.answerer import RELATED_INTRO
 from assistant.answer.models import CitedRow
 from ingest.access import describe
 from ingest.instructions import instruction_spans
+from ingest.models import table_cells
 from ingest.structure import table_place
 
 STATUS_CLASSES = {"现行有效": "qf-current", "已修订": "qf-revised", "已废止": "qf-repealed"}
@@ -187,6 +188,28 @@ def table_html(row: CitedRow) -> str:
     caption = f"<caption>{esc(row.caption)}</caption>" if row.caption else ""
     return (f'<table class="qf-table">{caption}<thead><tr>{head}</tr></thead>'
             f'<tbody><tr class="qf-cited-row">{cells}</tr></tbody></table>')
+
+
+def text_with_tables_html(text: str) -> str:
+    """Escaped text whose runs of table-row lines ("｜a｜b｜") are shown as a table (first row: header)."""
+    out, rows = [], []
+
+    def flush() -> None:
+        if rows:
+            head = "".join(f"<th>{esc(c)}</th>" for c in rows[0])
+            body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows[1:])
+            out.append(f'<table class="qf-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+            rows.clear()
+
+    for line in text.split("\n"):
+        cells = table_cells(line)
+        if cells is not None:
+            rows.append(cells)
+            continue
+        flush()
+        out.append(esc(line) + "\n")
+    flush()
+    return "".join(out).rstrip("\n")
 
 
 def document_tables_html(doc) -> str:
