@@ -246,3 +246,32 @@ def test_a_corrupt_ofd_is_refused_naming_the_file(name, data, words):
     with pytest.raises(CorruptFile) as caught:
         load_file(Path(name), data)
     assert f"《{name}》" in caught.value.message and words in caught.value.message, caught.value.message
+
+
+def test_a_scanned_ofd_is_read_by_ocr():
+    """An OFD of page images (a scan), its images in a resource file as writers store them: the
+    first page of the fixture PDF rendered at 200 dpi reads back with that page's articles."""
+    from evals.ocr_scans import render
+
+    image = render(PDF.read_bytes(), 200)[0]
+    png = io.BytesIO()
+    image.save(png, "PNG")
+    page = '<ofd:ImageObject ID="7" ResourceID="8" Boundary="0 0 210 297" CTM="210 0 0 297 0 0"/>'
+    parts = {name: archive_text for name, archive_text in _parts(ofd_package([page]))}
+    parts["Doc_0/DocumentRes.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><ofd:Res {NS} BaseLoc="Res"><ofd:MultiMedias>'
+                                      '<ofd:MultiMedia ID="8" Type="Image"><ofd:MediaFile>Image_8.png</ofd:MediaFile>'
+                                      "</ofd:MultiMedia></ofd:MultiMedias></ofd:Res>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+        archive.writestr("Doc_0/Res/Image_8.png", png.getvalue())
+    doc = parse_document(Path("扫描件.ofd"), buffer.getvalue())
+    first_page = [a.label for a in parse_document(PDF, PDF.read_bytes()).articles if a.page_start == 1]
+    assert doc.ocr_used and doc.file_type == "ofd"
+    assert [a.label for a in doc.articles] == first_page
+
+
+def _parts(data: bytes) -> list[tuple[str, str]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [(name, archive.read(name).decode("utf-8")) for name in archive.namelist()]

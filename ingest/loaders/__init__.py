@@ -63,7 +63,7 @@ def load_file(path: Path, data: bytes, *, ocr: bool = True) -> LoadedFile:
     if kind == "ofd":
         from ingest.loaders.ofd import load_ofd
 
-        return load_ofd(path, data)
+        return load_ofd(path, data, ocr=ocr)
     if kind in ("doc", "wps"):
         from ingest.loaders.office_convert import load_legacy_word
 

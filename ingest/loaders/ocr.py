@@ -12,6 +12,7 @@ import re
 
 # 文号 brackets: 〔2023〕 is often read as 【2023】 or 〔2023】.
 DOC_NUMBER_YEAR = re.compile(r"[〔【［\[]\s*((?:19|20)\d{2})\s*[〕】］\]](?=\s*\d+\s*号)")
+OCR_HINT = "如需识别扫描件，请安装 OCR 组件：pip install 'qingfeng[ocr]'，然后重新导入。"
 
 
 def page_images(page) -> list:

@@ -5,6 +5,7 @@ whose TextObject/TextCode elements hold the text and where it sits (TextObject@B
 TextCode@X/@Y, the baseline; DeltaX the glyph advances). A page's template (TemplatePage) is read
 with it. The pieces are ordered by position: one baseline → one line, lines top to bottom.
 A text object's CTM (rotated or scaled text) is not applied; body text of documents has none.
+A page with no text but images (a scanned OFD) is read by OCR, like a scanned PDF page.
 
 Why not a library: easyofd needs PyMuPDF (AGPL, not acceptable as a dependency) and reportlab;
 ofdparser (0.0.8, 2023) is made for invoices, unpacks into temporary folders and imports reportlab,
@@ -23,6 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from ingest.errors import CorruptFile, ScannedWithoutOcr
+from ingest.loaders.ocr import OCR_HINT, ocr_engine, ocr_page
 from ingest.loaders.zipguard import check_zip
 from ingest.models import LoadedFile
 
@@ -38,21 +40,62 @@ class _Piece:
     text: str
 
 
-def load_ofd(path: Path, data: bytes) -> LoadedFile:
+def load_ofd(path: Path, data: bytes, *, ocr: bool = True) -> LoadedFile:
+    """The text of each page; a page with no text but images (a scan) goes through OCR when it is
+    installed and `ocr` is on."""
     check_zip(path, data)
+    ocr_used = False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            pages = [_page_text(archive, part) for part in _page_parts(path, archive)]
+            parts = _page_parts(path, archive)
+            pages = [_page_text(archive, part) for part in parts]
+            scanned = [n for n, text in enumerate(pages) if not text.strip() and _image_ids(archive, parts[n])]
+            engine = ocr_engine() if scanned and ocr else None
+            if engine is not None:
+                media = _media(archive)
+                for number in scanned:
+                    pages[number] = ocr_page(engine, _images(archive, parts[number], media))
+                ocr_used = True
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, etree.XMLSyntaxError) as exc:
         raise CorruptFile(f"《{path.name}》不是有效的 OFD 文件，内部结构已损坏或不完整（{type(exc).__name__}：{exc}）。") from exc
     if not pages:
         raise CorruptFile(f"《{path.name}》没有任何页面，可能已损坏或不完整。")
     if not any(text.strip() for text in pages):
-        raise ScannedWithoutOcr(
-            f"《{path.name}》共 {len(pages)} 页，但没有文字层（可能是扫描件或图片），无法提取文字。"
-            "OFD 中的图片暂不能识别：请提供带文字的 OFD，或导出为 PDF 后再导入（PDF 扫描件可用 OCR 识别）。")
+        hint = "其中的图片也未识别出文字。" if ocr_used else OCR_HINT
+        raise ScannedWithoutOcr(f"《{path.name}》共 {len(pages)} 页，但没有文字层（可能是扫描件或图片），无法提取文字。{hint}")
     # Laid out like a PDF: lines end where the page did, so they are joined like a PDF's.
-    return LoadedFile(pages=pages, paged=True, file_type="ofd", hard_wrapped=True)
+    return LoadedFile(pages=pages, paged=True, file_type="ofd", hard_wrapped=True, ocr_used=ocr_used)
+
+
+def _image_ids(archive: zipfile.ZipFile, parts: list[str]) -> list[str]:
+    """ResourceIDs of the images drawn on a page, top to bottom."""
+    objects = [obj for part in parts for obj in _xml(archive, part).iter("{*}ImageObject")]
+    objects.sort(key=lambda obj: (_numbers(obj.get("Boundary")) + [0.0, 0.0])[1])
+    return [obj.get("ResourceID") for obj in objects if obj.get("ResourceID")]
+
+
+def _media(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Resource ID → the zip member of each image (MultiMedia/MediaFile in the resource files,
+    whose BaseLoc names their folder)."""
+    found: dict[str, str] = {}
+    for name in archive.namelist():
+        if not name.endswith(".xml") or "Res" not in posixpath.basename(name):
+            continue
+        root = _xml(archive, name)
+        folder = _resolve(name, root.get("BaseLoc", "") + "/") if root.get("BaseLoc") else posixpath.dirname(name)
+        for media in root.iter("{*}MultiMedia"):
+            file = media.find("{*}MediaFile")
+            if media.get("ID") and file is not None and file.text:
+                location = file.text.strip()
+                found[media.get("ID")] = (posixpath.normpath(location.lstrip("/")) if location.startswith("/")
+                                          else posixpath.normpath(posixpath.join(folder, location)))
+    return found
+
+
+def _images(archive: zipfile.ZipFile, parts: list[str], media: dict[str, str]) -> list:
+    from PIL import Image
+
+    return [Image.open(io.BytesIO(archive.read(media[i]))) for i in _image_ids(archive, parts) if media.get(i) in archive.namelist()]
 
 
 def _xml(archive: zipfile.ZipFile, name: str):

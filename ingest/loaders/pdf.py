@@ -7,14 +7,13 @@ import logging
 from pathlib import Path
 
 from ingest.errors import CorruptFile, EncryptedFile, ScannedWithoutOcr
-from ingest.loaders.ocr import ocr_engine, ocr_page, page_images
+from ingest.loaders.ocr import OCR_HINT, ocr_engine, ocr_page, page_images
 from ingest.loaders.pdf_tables import looks_tabular, pages_with_tables
 from ingest.models import LoadedFile
 
 # A page with fewer visible characters than this and an image on it is taken as scanned.
 MIN_CHARS_PER_TEXT_PAGE = 20
 
-OCR_HINT = "如需识别扫描件，请安装 OCR 组件：pip install 'qingfeng[ocr]'，然后重新导入。"
 
 
 def _open(path: Path, data: bytes):
