@@ -21,7 +21,7 @@ from tests.conftest import DEMO_CORPUS
 
 runner = CliRunner()
 
-INTERNAL_TITLE = "清风区纪委监委信访举报内部工作规程（示例）"
+INTERNAL_TITLE = "清风区纪委监委信访举报机要工作规程（示例）"
 INTERNAL_TEXT = f"""# {INTERNAL_TITLE}
 
 本文件为清风系统测试用示例文本，不具有任何效力。
@@ -37,7 +37,7 @@ INTERNAL_TEXT = f"""# {INTERNAL_TITLE}
 SECRET_SENTENCE = "并以青松编号登记备查"
 SECRET_RULE = "陪餐人数以接待对象人数的四分之一为上限"
 # Words of the hidden documents that no open document holds: none may reach a reader outside 内部组.
-HIDDEN = [INTERNAL_TITLE, "信访举报内部工作规程", "青松编号", "四分之一", "清风办发〔2025〕", "2025"]
+HIDDEN = [INTERNAL_TITLE, "信访举报机要工作规程", "青松编号", "四分之一", "清风办发〔2025〕", "2025"]
 
 
 def _reception_2025() -> str:
@@ -105,10 +105,16 @@ def test_a_reader_outside_the_group_gets_nothing_of_its_documents(kb, question):
 
 
 def test_a_hidden_document_named_reads_as_one_the_knowledge_base_lacks(kb):
-    hidden, _ = ask(kb, f"《{INTERNAL_TITLE}》第三条是怎么规定的？", "其他组")
+    question = f"《{INTERNAL_TITLE}》第三条是怎么规定的？"
+    hidden, output = ask(kb, question, "其他组")
     absent, _ = ask(kb, "《清风区纪委监委信访举报外部工作规程（示例）》第三条是怎么规定的？", "其他组")
-    assert hidden["refused"] and absent["refused"]
-    assert hidden["answer"].replace("内部", "外部") == absent["answer"]
+    assert hidden["refused"] and absent["refused"] and hidden["citations"] == absent["citations"] == []
+    # The same refusal, word for word. The open passages listed after it are what each question's own
+    # words find (机要 and 外部 differ in meaning, so the vector search ranks them differently).
+    first = hidden["answer"].split("\n")[0]
+    assert first.replace("机要", "外部") == absent["answer"].split("\n")[0]
+    assert first == f"知识库中未找到直接依据。知识库中没有《{INTERNAL_TITLE}》。"
+    assert_hidden(output, question)
 
 
 def test_the_open_version_answers_when_the_newer_one_is_hidden(kb):
@@ -162,7 +168,7 @@ def test_quiz_and_faq_are_made_from_readable_documents_only(kb, tmp_path):
     result = runner.invoke(app, ["quiz", "--index", str(kb), "--doc", INTERNAL_TITLE, "--groups", "其他组",
                                  "--out", str(tmp_path / "q2.json")])
     assert result.exit_code == 2 and "知识库中没有文件" in result.output
-    assert "信访举报内部工作规程" not in re.sub(re.escape(INTERNAL_TITLE), "", result.output)
+    assert "信访举报机要工作规程" not in re.sub(re.escape(INTERNAL_TITLE), "", result.output)
     result = runner.invoke(app, ["quiz", "--index", str(kb), "--doc", INTERNAL_TITLE, "--groups", "内部组",
                                  "--count", "4", "--out", str(tmp_path / "q3.json")])
     assert result.exit_code == 0 and "青松编号" in (tmp_path / "q3.json").read_text(encoding="utf-8")
@@ -190,9 +196,9 @@ def test_access_survives_a_sync_without_the_option_and_a_sidecar_sets_its_own(kb
 
     folder = tmp_path / "own"
     folder.mkdir()
-    (folder / "规程.md").write_text(INTERNAL_TEXT.replace("内部工作规程", "领导班子工作规程"), encoding="utf-8")
+    (folder / "规程.md").write_text(INTERNAL_TEXT.replace("机要工作规程", "领导班子工作规程"), encoding="utf-8")
     (folder / "规程.md.meta.json").write_text(json.dumps({"access": ["领导班子", "纪检监察室"]}), encoding="utf-8")
-    (folder / "坏组名.md").write_text(INTERNAL_TEXT.replace("内部工作规程", "坏组名规程"), encoding="utf-8")
+    (folder / "坏组名.md").write_text(INTERNAL_TEXT.replace("机要工作规程", "坏组名规程"), encoding="utf-8")
     (folder / "坏组名.md.meta.json").write_text(json.dumps({"access": "领导<script>"}), encoding="utf-8")
     index = tmp_path / "index"
     result = runner.invoke(app, ["ingest", str(folder), "--index", str(index), "--access", "内部组"])

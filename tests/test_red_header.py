@@ -186,6 +186,9 @@ def test_the_knowledge_base_edits_the_details_and_the_new_doc_number_finds_it(tm
         assert "文号" in job.summary and "密级" in job.summary
         meta = kb.documents()[0].meta
         assert (meta.doc_number, meta.secrecy, meta.date) == ("清纪发〔2023〕6号", None, "2023-05-11")
+        # a date written as the table shows it is kept as it is (the tab fills the box with it)
+        assert kb.edit(doc_id, TITLE, "2023", "现行有效", "法规", {"date": "2023-05-12"}).wait(120)
+        assert kb.documents()[0].meta.date == "2023-05-12"
     finally:
         kb.close()
     answer = _ask(settings.index_dir, "清纪发〔2023〕6号文件是关于什么的？")

@@ -360,7 +360,7 @@ def test_browser_chat_answers_with_a_citation_that_opens_its_source(page, app):
     # The direct first sentence (the number with its condition), then the quote, then the sources.
     first, second = copied.split("\n")[:2]
     assert first.startswith("简要回答：") and "陪餐人员不得超过3人[1]" in first and second.startswith("根据《")
-    assert f"[1] 《{RECEPTION}》（2024，现行有效）第十四条" in copied and "<" not in copied
+    assert f"[1] 《{RECEPTION}》清风办发〔2024〕7号（2024，现行有效）第十四条" in copied and "<" not in copied
 
     # A follow-up keeps the conversation: both turns stay, the newest sources come first.
     page.ask("那2020年版呢？", turn=2)

@@ -470,7 +470,9 @@ def _checked_details(details: dict[str, str]) -> dict[str, str | None]:
         if len(value) > MAX_DETAIL_CHARS:
             raise InputError(f"{name}最多 {MAX_DETAIL_CHARS} 字。")
         if value and key in ("date", "printed_date"):
-            dates = find_dates(value)
+            iso = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", value)  # as dates are stored and shown
+            dates = find_dates(f"{iso.group(1)}年{iso.group(2)}月" + (f"{iso.group(3)}日" if iso.group(3) else "")
+                               if iso else value)
             if not dates:
                 raise InputError(f"{name}“{value}”不是日期，请写成 2023-05-10 或 2023年5月10日。")
             value = dates[0]

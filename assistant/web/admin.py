@@ -328,19 +328,20 @@ class Admin:
         return str(path)
 
     def delete(self, doc_id, confirmed: bool, request: gr.Request | None = None, progress=gr.Progress()):
-        """-> message, confirm box, edit fields ×4, *refresh"""
+        """-> message, confirm box, edit fields ×4, detail boxes (DETAIL_FIELDS), *refresh"""
         self._require(request)
+        unchanged = [gr.skip()] * (5 + len(DETAIL_FIELDS))
         if not confirmed:
             message = "删除前请先勾选“确认删除”。"
             gr.Warning(message)
-            return (message, *[gr.skip()] * 5, *self.refresh(doc_id))
+            return (message, *unchanged, *self.refresh(doc_id))
         title = getattr(self._row(doc_id), "title", "")
         job, refused = self._start(lambda: self.kb.delete(doc_id), progress)
         if job is None:
-            return (refused, *[gr.skip()] * 5, *self.refresh(doc_id))
+            return (refused, *unchanged, *self.refresh(doc_id))
         if not job.error:
             self._record("delete", request, doc_id=doc_id, title=title)
-        return (job.error or f"{job.summary}。", False, "", "", None, None, *self.refresh())
+        return (job.error or f"{job.summary}。", False, "", "", None, None, *[""] * len(DETAIL_FIELDS), *self.refresh())
 
     def reindex(self, request: gr.Request | None = None, progress=gr.Progress()):
         """-> message, *refresh"""
