@@ -200,6 +200,14 @@ def test_a_table_inside_an_article_of_the_shared_corpus(answerer):
     assert answer.lead == "简要回答：一类培训：合计为760（元/人天）[1]。"
     lookup = answerer.ask("中央和国家机关培训费管理办法第九条是怎么规定的？", use_llm=False)
     assert lookup.citations[0].place == "第九条" and "综合定额标准是相关费用开支的上限" in lookup.citations[0].quote
+    # the sources panel shows the article with its table as a table, the quoted text marked
+    panel = sources_html([TurnRecord(1, lookup.question, lookup, "id")])
+    source = panel[panel.index('id="qf-src-1-1"'):]
+    source = source[:source.index("</details>")]
+    table = source[source.index('<table class="qf-table">'):source.index("</table>")]
+    assert "<th>培训类别</th><th>住宿费</th>" in table and "<td>一类培训</td><td>500</td>" in table and "｜" not in source
+    assert source.index("综合定额标准如下") < source.index("<table") < source.index("综合定额标准是相关费用开支的上限")
+    assert "<mark>" in source[source.index("</table>"):]
 
 
 def test_browser_sources_panel_and_knowledge_base_tab_show_the_table(files, tmp_path):

@@ -177,6 +177,35 @@ def highlight(text: str, spans) -> str:
     return "".join(out)
 
 
+def highlight_with_tables(text: str, spans) -> str:
+    """highlight(), with each run of table-row lines ("｜a｜b｜") shown as a table (first row: the
+    header); a row the quoted spans touch is marked as cited."""
+    out, offset, block = [], 0, []  # block: (start, end, cells) of the table lines being gathered
+
+    def flush() -> None:
+        if block:
+            head = "".join(f"<th>{esc(c)}</th>" for c in block[0][2])
+            body = "".join(
+                ('<tr class="qf-cited-row">' if any(s < end and e > start for s, e in spans) else "<tr>")
+                + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>" for start, end, cells in block[1:])
+            out.append(f'<table class="qf-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+            block.clear()
+
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        start, end = offset, offset + len(line)
+        offset = end + 1
+        cells = table_cells(line)
+        if cells is not None:
+            block.append((start, end, cells))
+            continue
+        flush()
+        piece = text[start:end] + ("\n" if i < len(lines) - 1 else "")
+        out.append(highlight(piece, [(s - start, e - start) for s, e in spans if s < end + 1 and e > start]))
+    flush()
+    return "".join(out)
+
+
 def badge(status: str) -> str:
     return f'<span class="qf-badge {STATUS_CLASSES.get(status, "qf-other")}">{esc(status)}</span>'
 
@@ -237,7 +266,13 @@ def citation_html(c: Citation, element_id: str, label: str, quoted: bool = True)
     article = f' <span class="qf-article">{esc(name)}</span>' if name else ""
     where = [x for x in (c.doc_number, c.heading, name, f"第{c.page}页" if c.page else "",
                          f"来源文件：{PurePath(c.source).name}" if c.source else "", *c.marks) if x]
-    text = table_html(c.table_row) if c.table_row is not None else highlight(c.text, c.spans if quoted else [])
+    spans = c.spans if quoted else []
+    if c.table_row is not None:
+        text = table_html(c.table_row)
+    elif "｜" in c.text:
+        text = highlight_with_tables(c.text, spans)
+    else:
+        text = highlight(c.text, spans)
     parts = [
         f'<details class="qf-src" id="{element_id}">',
         f'<summary><span class="qf-marker">{esc(label)}</span> 《{esc(c.title)}》{version} {badge(c.status)}{article}</summary>',
