@@ -3,7 +3,7 @@ is a unit of its own with its table's caption and header, cited as "附件1 表1
 第2行" when the table sits inside an article, which keeps its whole text); a question about a value
 is answered with that row and the column it asks for; the sources panel, the exports and the
 knowledge-base tab show the table. Fixtures: a text the team wrote (示例), and the real 2016
-training-expense measures of ../shared, whose 第九条 holds the 综合定额标准 table."""
+training-expense measures of ../shared (read from there), whose 第九条 holds a table."""
 
 from __future__ import annotations
 
@@ -21,20 +21,20 @@ from assistant.answer.llm import build_messages
 from assistant.cli import app
 from assistant.web.render import TurnRecord, sources_html
 from ingest.parse import parse_document
-from tests.conftest import DEMO_CORPUS
+from tests.conftest import DEMO_CORPUS, SHARED_CORPUS
 
 runner = CliRunner()
 
-TITLE = "清风市示例培训费管理办法"
-HEADER = ["培训类别", "住宿费", "伙食费", "场地、资料、交通费", "其他费用", "合计"]
-ROWS = [["一类培训", "500", "150", "80", "30", "760"], ["二类培训", "400", "150", "70", "30", "650"],
-        ["三类培训", "340", "130", "50", "30", "550"]]
-CAPTION = "表1 培训费综合定额标准（单位：元/人天）"
+TITLE = "清风市示例会议费管理办法"
+HEADER = ["会议类别", "住宿费", "伙食费", "其他费用", "合计"]
+ROWS = [["一类会议", "450", "140", "60", "650"], ["二类会议", "360", "130", "50", "540"],
+        ["三类会议", "300", "110", "40", "450"]]
+CAPTION = "表1 会议费综合定额标准（单位：元/人天）"
 BEFORE = [f"# {TITLE}", "（本文件为清风项目组编写的示例，不具有任何效力）",
-          "第一条　为了规范示例培训费管理，制定本办法。",
-          "第二条　培训费实行综合定额标准，分项核定、总额控制，各项费用之间可以调剂使用。综合定额标准见附件表1。",
-          "第三条　本办法自2024年1月1日起施行。", "附件1　培训费综合定额标准", CAPTION]
-AFTER = ["注：一类培训是指参训人员主要为省部级及相应人员的培训项目。"]
+          "第一条　为了规范示例会议费管理，制定本办法。",
+          "第二条　会议费实行综合定额控制，各项费用在定额内统筹使用。会议费综合定额标准见附件表1。",
+          "第三条　本办法自2024年1月1日起施行。", "附件1　会议费综合定额标准", CAPTION]
+AFTER = ["注：本表数额为清风项目组编写的示例，不具有任何效力。"]
 
 
 def markdown() -> str:
@@ -89,10 +89,10 @@ def test_each_row_is_a_unit_with_its_caption_and_header(files, kind):
         (f"表1第{i}行", HEADER, cells) for i, cells in enumerate(ROWS, start=1)]
     assert {u.table_row.caption for u in rows} == {CAPTION}
     assert [a.label for a in doc.articles] == ["第一条", "第二条", "第三条"]
-    assert all("培训类别" not in a.text and "760" not in a.text for a in doc.articles)  # no flattened numbers
+    assert all(HEADER[0] not in a.text and ROWS[0][-1] not in a.text for a in doc.articles)  # no flattened numbers
     assert doc.units[-1].text == AFTER[0]  # the note after the table is text again
     if kind in ("md", "docx", "pdf"):
-        assert {u.heading[-1] for u in rows} == {"附件1 培训费综合定额标准"}
+        assert {u.heading[-1] for u in rows} == {"附件1 会议费综合定额标准"}
 
 
 def test_pdf_rows_keep_their_page(files):
@@ -130,9 +130,9 @@ def table_answerer(index):
 
 
 @pytest.mark.parametrize("question, row, lead", [
-    ("一类培训每人每天综合定额多少？", 1, "一类培训：合计为760（元/人天）"),
-    ("二类培训的住宿费标准是多少？", 2, "二类培训：住宿费为400（元/人天）"),
-    ("三类培训伙食费和其他费用各多少钱？", 3, "三类培训：伙食费为130，其他费用为30（元/人天）"),
+    ("一类会议每人每天综合定额多少？", 1, "一类会议：合计为650（元/人天）"),
+    ("二类会议的住宿费标准是多少？", 2, "二类会议：住宿费为360（元/人天）"),
+    ("三类会议伙食费和其他费用各多少钱？", 3, "三类会议：伙食费为110，其他费用为40（元/人天）"),
 ])
 def test_a_value_question_is_answered_with_its_row_and_header(table_answerer, question, row, lead):
     answer = table_answerer.ask(question, use_llm=False)
@@ -140,28 +140,28 @@ def test_a_value_question_is_answered_with_its_row_and_header(table_answerer, qu
     assert (first.title, first.place, first.table_row.row, first.table_row.header) == (TITLE, f"附件1 表1 第{row}行", row, HEADER)
     assert first.table_row.cells == ROWS[row - 1] and first.table_row.caption == CAPTION
     assert answer.lead == f"简要回答：{lead}[1]。"
-    assert f"附件1 表1 第{row}行（培训费综合定额标准，单位：元/人天）：培训类别为{ROWS[row - 1][0]}，住宿费{ROWS[row - 1][1]}" in answer.answer
+    assert f"附件1 表1 第{row}行（会议费综合定额标准，单位：元/人天）：会议类别为{ROWS[row - 1][0]}，住宿费{ROWS[row - 1][1]}" in answer.answer
     assert answer.contract()["citations"][0]["table_row"]["cells"] == ROWS[row - 1]
 
 
 def test_a_row_or_column_the_table_lacks_is_not_answered_with_another_row(table_answerer):
-    missing_row = table_answerer.ask("四类培训的住宿费是多少？", use_llm=False)
+    missing_row = table_answerer.ask("四类会议的住宿费是多少？", use_llm=False)
     assert missing_row.refused and missing_row.citations == []
-    assert f"《{TITLE}》附件1 {CAPTION}中没有“四类培训”（表中只有一类培训、二类培训、三类培训）" in missing_row.answer
-    missing_column = table_answerer.ask("一类培训的讲课费是多少？", use_llm=False)
+    assert f"《{TITLE}》附件1 {CAPTION}中没有“四类会议”（表中只有一类会议、二类会议、三类会议）" in missing_row.answer
+    missing_column = table_answerer.ask("一类会议的讲课费是多少？", use_llm=False)
     assert not any(c.table_row is not None for c in missing_column.citations)
-    assert "760" not in (missing_column.lead or "") and "合计" not in (missing_column.lead or "")
+    assert "650" not in (missing_column.lead or "") and "合计" not in (missing_column.lead or "")
 
 
 def test_the_sources_panel_and_the_exports_show_the_table(table_answerer, tmp_path):
-    answer = table_answerer.ask("二类培训的住宿费标准是多少？", use_llm=False)
+    answer = table_answerer.ask("二类会议的住宿费标准是多少？", use_llm=False)
     panel = sources_html([TurnRecord(1, answer.question, answer, "id")])
     table = panel[panel.index('<table class="qf-table">'):panel.index("</table>")]
     assert f"<caption>{CAPTION}</caption>" in table
     assert "".join(f"<th>{h}</th>" for h in HEADER) in table
     assert '<tr class="qf-cited-row">' + "".join(f"<td>{c}</td>" for c in ROWS[1]) + "</tr>" in table
     export([(1, answer)], tmp_path / "a.md")
-    assert "| 培训类别 | 住宿费 | 伙食费 | 场地、资料、交通费 | 其他费用 | 合计 |\n|---|---|---|---|---|---|\n| 二类培训 | 400 |" in (
+    assert "| 会议类别 | 住宿费 | 伙食费 | 其他费用 | 合计 |\n|---|---|---|---|---|\n| 二类会议 | 360 |" in (
         tmp_path / "a.md").read_text(encoding="utf-8")
     export([(1, answer)], tmp_path / "a.docx")
     [table] = docx.Document(tmp_path / "a.docx").tables
@@ -186,27 +186,47 @@ def test_the_article_browser_shows_each_table_once_as_a_table(index):
     assert table.count("<tr>") == 4 and "".join(f"<td>{c}</td>" for c in ROWS[2]) in table
 
 
+SHARED_TRAINING = SHARED_CORPUS / "texts/central_state_organs_training_expense_measures_2016.md"
+
+
+def shared_ninth_article() -> dict:
+    """What the expectations read from ../shared's 2016 training-expense measures: the Markdown
+    table inside its 第九条, the unit line above it, the sentence announcing it, and the last
+    sentence of 第九条 after it (the file is read here, never copied into the repository)."""
+    lines = [line.strip() for line in SHARED_TRAINING.read_text(encoding="utf-8").splitlines() if line.strip()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("第九条"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("第十条"))
+    table = [i for i in range(start, end) if lines[i].startswith("|") and not lines[i].startswith("|-")]
+    cells = [[c.strip() for c in lines[i][1:-1].split("|")] for i in table]
+    return {"header": cells[0], "rows": cells[1:], "unit": lines[table[0] - 1],
+            "announce": lines[start].rstrip("：").split("。")[-1], "after": lines[end - 1].split("。")[0]}
+
+
 def test_a_table_inside_an_article_of_the_shared_corpus(answerer):
-    """central_state_organs_training_expense_measures_2016.md: 第九条 announces the table, which is
-    followed by more of 第九条 (综合定额标准是相关费用开支的上限…)."""
+    """第九条 of the 2016 training-expense measures announces a table, which is followed by more of
+    第九条: the rows are units of their own and the article keeps its whole text."""
+    shared = shared_ninth_article()
+    header, rows, first = shared["header"], shared["rows"], shared["rows"][0]
+    caption = f"{shared['announce'].removesuffix('如下')}（{shared['unit']}）"
     doc = answerer.document(next(d.doc_id for d in answerer.catalog.documents.values() if d.title == "中央和国家机关培训费管理办法"))
     article = next(a for a in doc.articles if a.number == 9)
-    assert "综合定额标准是相关费用开支的上限" in article.text and "｜一类培训｜500｜150｜80｜30｜760｜" in article.text
-    rows = [u for u in doc.table_rows if article.start <= u.start < article.end]
-    assert [(u.label, u.table_row.cells[0], u.table_row.caption) for u in rows] == [
-        (f"第九条表1第{i}行", f"{n}类培训", "综合定额标准（单位：元/人天）") for i, n in ((1, "一"), (2, "二"), (3, "三"))]
-    answer = answerer.ask("一类培训每人每天综合定额多少？", use_llm=False)
+    assert shared["after"] in article.text and "｜" + "｜".join(first) + "｜" in article.text
+    units = [u for u in doc.table_rows if article.start <= u.start < article.end]
+    assert [(u.label, u.table_row.cells, u.table_row.caption) for u in units] == [
+        (f"第九条表1第{i}行", row, caption) for i, row in enumerate(rows, start=1)]
+    answer = answerer.ask(f"{first[0]}每人每天综合定额多少？", use_llm=False)
     assert [c.place for c in answer.citations[:2]] == ["第九条 表1 第1行", "第九条"]
-    assert answer.lead == "简要回答：一类培训：合计为760（元/人天）[1]。"
+    assert answer.lead == f"简要回答：{first[0]}：{header[-1]}为{first[-1]}（{shared['unit'].split('：')[1]}）[1]。"
     lookup = answerer.ask("中央和国家机关培训费管理办法第九条是怎么规定的？", use_llm=False)
-    assert lookup.citations[0].place == "第九条" and "综合定额标准是相关费用开支的上限" in lookup.citations[0].quote
+    assert lookup.citations[0].place == "第九条" and shared["after"] in lookup.citations[0].quote
     # the sources panel shows the article with its table as a table, the quoted text marked
     panel = sources_html([TurnRecord(1, lookup.question, lookup, "id")])
     source = panel[panel.index('id="qf-src-1-1"'):]
     source = source[:source.index("</details>")]
     table = source[source.index('<table class="qf-table">'):source.index("</table>")]
-    assert "<th>培训类别</th><th>住宿费</th>" in table and "<td>一类培训</td><td>500</td>" in table and "｜" not in source
-    assert source.index("综合定额标准如下") < source.index("<table") < source.index("综合定额标准是相关费用开支的上限")
+    assert "".join(f"<th>{h}</th>" for h in header) in table and "".join(f"<td>{c}</td>" for c in first) in table
+    assert "｜" not in source
+    assert source.index(shared["announce"]) < source.index("<table") < source.index(shared["after"])
     assert "<mark>" in source[source.index("</table>"):]
 
 
@@ -234,8 +254,8 @@ def test_browser_sources_panel_and_knowledge_base_tab_show_the_table(files, tmp_
 
                 page = Page(browser, SimpleNamespace(url=url), "tables")
                 pg = page.page
-                answer = page.ask("二类培训的住宿费标准是多少？", turn=1)
-                assert "二类培训：住宿费为400（元/人天）" in answer
+                answer = page.ask("二类会议的住宿费标准是多少？", turn=1)
+                assert "二类会议：住宿费为360（元/人天）" in answer
                 pg.locator("#qf-chat a.qf-cite").first.click()  # opens source [1] in the panel
                 pg.wait_for_selector("#qf-src-1-1[open]")
                 table = pg.locator("#qf-src-1-1 table.qf-table")
