@@ -17,11 +17,10 @@ from pathlib import Path
 from ingest.access import parse_groups
 from ingest.dates import find_dates
 from ingest.models import DOC_TYPES, DocumentMeta, NormalizedText
-from ingest.red_header import RED_HEADER_FIELDS, RedHeader, normalize_doc_number
+from ingest.red_header import DOC_NUMBER, RED_HEADER_FIELDS, RedHeader, normalize_doc_number
 
 _SIGNATURE_DATE = re.compile(r"^.{0,20}(\d{4}年\d{1,2}月\d{1,2}日|[一二三四五六七八九〇零○]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)$")
 _EFFECTIVE = re.compile(r"自(\d{4}年\d{1,2}月\d{1,2}日)起施行")
-_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,5}\s*号)")
 _ISSUED = re.compile(
     r"日\s*([\u4e00-\u9fff、，,　 ]{2,40}?)(?:第[一二三四五六七八九十百]+次)?(?:全体)?(?:会议)?"
     r"(?:审议)?(?:批准|通过|印发|发布|公布|决定|修订|修正)"
@@ -58,9 +57,9 @@ def infer_meta(text: NormalizedText, file_name: str, *, articles: int, outline: 
     date = max(head_dates) if head_dates else (tail_dates[-1] if tail_dates else (effective[-1] if effective else None))
 
     doc_number = None
-    m = _DOC_NUMBER.search("\n".join(lines[:15]))
+    m = DOC_NUMBER.search("\n".join(lines[:15]))
     if m:
-        doc_number = normalize_doc_number(m.group(1))
+        doc_number = normalize_doc_number(m.group(0))
 
     issuer = None
     issued = [m.group(1).strip("，, 　、") for m in _ISSUED.finditer(head)]

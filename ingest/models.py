@@ -178,6 +178,23 @@ class ParsedDocument(BaseModel):
     def table_rows(self) -> list[Unit]:
         return [u for u in self.units if u.kind == "row"]
 
+    def tables(self) -> list[list[Unit]]:
+        """The rows of each table, in document order (a table's rows are consecutive units)."""
+        tables: list[list[Unit]] = []
+        previous: Unit | None = None
+        for unit in self.units:
+            if unit.kind == "row":
+                if previous is not None and previous.kind == "row" and previous.table_row.table == unit.table_row.table:
+                    tables[-1].append(unit)
+                else:
+                    tables.append([unit])
+            previous = unit
+        return tables
+
+    def table_of(self, unit: Unit) -> list[Unit]:
+        """The rows of the table that row `unit` belongs to."""
+        return next((rows for rows in self.tables() if any(u is unit for u in rows)), [])
+
     @property
     def page_count(self) -> int | None:
         return len(self.page_starts) or None

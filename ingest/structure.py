@@ -521,11 +521,16 @@ def place(heading: str | list[str], label: str) -> str:
     return numbers if _OUTLINE_LABEL.match(last) else numbers + last
 
 
+def table_where(unit: Unit) -> str:
+    """Where the table of row `unit` stands: "附件1 表1", "第九条 表1"."""
+    return place(unit.heading, unit.label).rsplit(" 第", 1)[0]
+
+
 def table_place(unit: Unit) -> str:
     """Where a table stands, named with its caption: "附件1 表1 培训费综合定额标准（单位：元/人天）",
     "第九条 表1 综合定额标准（单位：元/人天）" (a caption that starts with its 表N is not repeated)."""
     row = unit.table_row
-    where = place(unit.heading, unit.label).rsplit(" 第", 1)[0]
+    where = table_where(unit)
     if re.match(rf"^附?表\s*{row.table}(?!\d)", row.caption):
         where = where.rsplit(" ", 1)[0] if " " in where else ""
     return " ".join(x for x in (where, row.caption) if x)

@@ -32,16 +32,22 @@ def scan(image: Image.Image, angle: float, seed: int = 0) -> Image.Image:
     return Image.open(io.BytesIO(buffer.getvalue()))
 
 
-def test_skewed_noisy_scan_keeps_the_article_sequence(tmp_path: Path):
+def second_page() -> bytes:
+    """Page 2 of the PDF alone (articles 4 to 14, with items)."""
     writer = PdfWriter()
-    writer.add_page(PdfReader(PDF).pages[1])  # page 2: articles 4 to 14, with items
+    writer.add_page(PdfReader(PDF).pages[1])
     original = io.BytesIO()
     writer.write(original)
-    reference = parse_document(Path("公务员法.pdf"), original.getvalue())
+    return original.getvalue()
+
+
+def test_skewed_noisy_scan_keeps_the_article_sequence(tmp_path: Path):
+    original = second_page()
+    reference = parse_document(Path("公务员法.pdf"), original)
     assert not reference.ocr_used and len(reference.articles) >= 10
 
     path = tmp_path / "公务员法扫描件.pdf"
-    path.write_bytes(image_pdf([scan(image, -2.5) for image in render(original.getvalue(), 200)], 200))
+    path.write_bytes(image_pdf([scan(image, -2.5) for image in render(original, 200)], 200))
     doc = parse_document(path, path.read_bytes())
     assert doc.ocr_used
     assert labels(doc) == labels(reference)
@@ -55,13 +61,9 @@ def test_an_answer_from_a_scan_says_its_text_came_from_ocr(tmp_path: Path):
     from ingest.pipeline import ingest_paths
     from ingest.store import Store
 
-    writer = PdfWriter()
-    writer.add_page(PdfReader(PDF).pages[1])
-    original = io.BytesIO()
-    writer.write(original)
     folder = tmp_path / "docs"
     folder.mkdir()
-    (folder / "公务员法扫描件.pdf").write_bytes(image_pdf([scan(image, -2.5) for image in render(original.getvalue(), 200)], 200))
+    (folder / "公务员法扫描件.pdf").write_bytes(image_pdf([scan(image, -2.5) for image in render(second_page(), 200)], 200))
     store = Store(tmp_path / "index")
     ingest_paths([folder], store)
     index, _ = ensure_search_index(store)

@@ -349,7 +349,7 @@ class Answerer:
             doc = self.document(unit.doc_id)
             row = doc.units[unit.unit_index].table_row
             if row is not None:
-                keys = [u.table_row.cells[0] for u in doc.table_rows if u.table_row.table == row.table and u.table_row.cells]
+                keys = [u.table_row.cells[0] for u in doc.table_of(doc.units[unit.unit_index]) if u.table_row.cells]
                 absent = missing_rows(question, keys)
                 if absent and missing is None:
                     where = table_place(doc.units[unit.unit_index])
@@ -545,7 +545,7 @@ def _cited_row(unit) -> CitedRow | None:
     row = unit.table_row
     if row is None:
         return None
-    return CitedRow(table=row.table, row=row.row, caption=row.caption, header=row.header, cells=row.cells)
+    return CitedRow(**row.model_dump())
 
 
 def _ms(seconds: float) -> float:

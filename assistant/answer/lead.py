@@ -184,7 +184,7 @@ def _table(question: str, citation: Citation) -> Lead:
     """A value read from a cited table row: the columns the question names ("住宿费"), else the
     total column ("综合定额" asks for 合计), else the whole row; with the caption's unit."""
     row = citation.table_row
-    pairs = [(name, value) for name, value in zip(row.header, row.cells)]
+    pairs = row.pairs()
     if not pairs:
         return Lead()
     asked_text = _squash(question)

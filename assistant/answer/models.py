@@ -24,14 +24,8 @@ class EarlierVersion(BaseModel):
     start: int
 
 
-class CitedRow(BaseModel):
-    """A cited table row with what it needs to be read: its table's number, caption and header."""
-
-    table: int
-    row: int
-    caption: str = ""
-    header: list[str]
-    cells: list[str]
+class CitedRow(TableRow):
+    """A cited table row (its table's number, caption and header with it), as an answer words it."""
 
     def caption_phrase(self) -> str:
         """The caption as words inside brackets: "表1 培训费综合定额标准（单位：元/人天）" →
@@ -41,7 +35,7 @@ class CitedRow(BaseModel):
 
     def statement(self) -> str:
         """The row in words: "培训类别为一类培训，住宿费500，…，合计760"."""
-        pairs = TableRow(table=self.table, header=self.header, cells=self.cells, row=self.row).pairs()
+        pairs = self.pairs()
         said = [f"{name}{value}" for name, value in pairs[1:] if value]
         return f"{pairs[0][0]}为{pairs[0][1]}" + (f"，{'，'.join(said)}" if said else "") if pairs else ""
 

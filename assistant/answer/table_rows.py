@@ -51,17 +51,17 @@ def names_other_row(question: str, row: TableRow, keys: list[str]) -> bool:
     return bool(named) and bool(row.cells) and row.cells[0] not in named
 
 
-def asks_missing_column(question: str, row: TableRow) -> bool:
-    """The question asks for a column of this table's kind ("…费") that the table does not have."""
+def asks_missing_column(question: str, row: TableRow, title: str = "") -> bool:
+    """The question asks for a column of this table's kind ("…费") that the table does not have
+    (the words may also stand in its caption or its document's title)."""
     mark = _column_mark(row.header)
     if not mark:
         return False
-    known = "".join(row.header) + row.caption
+    known = "".join(row.header) + row.caption + title
     return any(question[i - 1:i + 1] not in known for i, char in enumerate(question) if char == mark and i >= 1)
 
 
 def answers(question: str, row: TableRow, keys: list[str], title: str = "") -> bool:
     """Whether `row` (of a table whose row names are `keys`, in document `title`) may answer."""
     asked = re.sub(r"\s+", "", question)
-    known = row.model_copy(update={"caption": f"{row.caption}{title}"})
-    return not names_other_row(asked, row, keys) and not asks_missing_column(asked, known)
+    return not names_other_row(asked, row, keys) and not asks_missing_column(asked, row, title)

@@ -116,17 +116,14 @@ def _inspect_json(doc) -> dict:
 
 def _tables_json(doc) -> list[dict]:
     """Each table of a document: number, caption, where it stands, header and rows (with pages)."""
-    from ingest.structure import place, table_place
+    from ingest.structure import table_place, table_where
 
-    tables: dict[int, dict] = {}
-    for u in doc.table_rows:
-        row = u.table_row
-        table = tables.setdefault(row.table, {
-            "table": row.table, "caption": row.caption, "place": place(u.heading, u.label).rsplit(" 第", 1)[0],
-            "name": table_place(u),
-            "heading": u.heading, "header": row.header, "rows": []})
-        table["rows"].append({"row": row.row, "cells": row.cells, "label": u.label, "page": u.page_start})
-    return list(tables.values())
+    return [{"table": rows[0].table_row.table, "caption": rows[0].table_row.caption,
+             "place": table_where(rows[0]), "name": table_place(rows[0]),
+             "heading": rows[0].heading, "header": rows[0].table_row.header,
+             "rows": [{"row": u.table_row.row, "cells": u.table_row.cells, "label": u.label, "page": u.page_start}
+                      for u in rows]}
+            for rows in doc.tables()]
 
 
 def _short(text: str, width: int = 26) -> str:

@@ -387,8 +387,10 @@ class QingfengRetriever(_IndexRetriever):
         excluded = {d.doc_id for key, doc in chosen.items() for d in self.catalog.groups[key]
                     if d.doc_id != doc.doc_id} if plan.asks_version else set()
         if plan.named_document is not None:  # a 文号 names one document: the question is about it alone
-            excluded = set(self.catalog.documents) - {plan.named_document}
-        if excluded:
+            keep = np.zeros(len(self.index), dtype=bool)
+            keep[self.index.rows_by_doc.get(plan.named_document, [])] = True
+            mask = keep if mask is None else (mask & keep)
+        elif excluded:
             keep = np.ones(len(self.index), dtype=bool)
             for doc_id in excluded:
                 keep[self.index.rows_by_doc.get(doc_id, [])] = False

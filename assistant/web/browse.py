@@ -4,9 +4,8 @@ article or item with its label, page and whole text (escaped; long text wraps)."
 from __future__ import annotations
 
 from assistant.knowledge_base import KnowledgeBase
-from assistant.web.render import badge, esc, text_with_tables_html
+from assistant.web.render import badge, esc, rows_table_html, text_with_tables_html
 from ingest.access import OPEN_ONLY, may_read
-from ingest.models import table_line
 from ingest.structure import table_place
 
 EMPTY = '<div class="qf-browse-empty">请选择文件。</div>'
@@ -20,12 +19,6 @@ def _pages(unit) -> str:
     return f"第{unit.page_start}–{unit.page_end}页"
 
 
-def _table(rows) -> str:
-    """The rows of one table under its header."""
-    lines = [table_line(rows[0].table_row.header)] + [doc_row.text for doc_row in rows]
-    return text_with_tables_html("\n".join(lines))
-
-
 def units_html(kb: KnowledgeBase, doc_id: str | None, groups: frozenset[str] | None = OPEN_ONLY) -> str:
     """A document's articles, for a reader in `groups` (a document they may not read is not shown)."""
     doc = kb.read_store.document(doc_id) if doc_id else None
@@ -37,11 +30,10 @@ def units_html(kb: KnowledgeBase, doc_id: str | None, groups: frozenset[str] | N
            f' · {len(doc.articles) or len(doc.units)} {"条" if doc.articles else "段"}</div>']
     heading: list[str] = []
     shown_to = -1  # end of the last unit shown: a table row inside it is shown with it
+    tables = {id(rows[0]): rows for rows in doc.tables()}  # a table outside any article: shown at its first row
     for unit in doc.units:
-        if unit.kind == "row" and unit.start < shown_to:
+        if unit.kind == "row" and (unit.start < shown_to or id(unit) not in tables):
             continue
-        if unit.kind == "row" and out[-1].startswith('<div class="qf-unit qf-row"'):
-            continue  # the rows of a table outside any article are shown once, as the table
         if unit.heading != heading:
             shared = next((i for i, (a, b) in enumerate(zip(unit.heading, heading)) if a != b),
                           min(len(unit.heading), len(heading)))
@@ -49,9 +41,10 @@ def units_html(kb: KnowledgeBase, doc_id: str | None, groups: frozenset[str] | N
                 out.append(f'<div class="qf-browse-heading qf-level-{min(level, 3)}">{esc(text)}</div>')
             heading = unit.heading
         if unit.kind == "row":
-            rows = [u for u in doc.table_rows if u.table_row.table == unit.table_row.table and u.heading == unit.heading]
+            rows = tables[id(unit)]
+            table = rows_table_html(unit.table_row.header, [u.table_row.cells for u in rows])
             out.append(f'<div class="qf-unit qf-row"><span class="qf-unit-label">{esc(table_place(unit))}</span>'
-                       f'<div class="qf-unit-text">{_table(rows)}</div></div>')
+                       f'<div class="qf-unit-text">{table}</div></div>')
             continue
         shown_to = unit.end
         where = " · ".join(p for p in (unit.label, _pages(unit)) if p)

@@ -177,21 +177,27 @@ def highlight(text: str, spans) -> str:
     return "".join(out)
 
 
-def highlight_with_tables(text: str, spans) -> str:
-    """highlight(), with each run of table-row lines ("｜a｜b｜") shown as a table (first row: the
-    header); a row the quoted spans touch is marked as cited."""
-    out, offset, block = [], 0, []  # block: (start, end, cells) of the table lines being gathered
+def rows_table_html(header: list[str], rows: list[list[str]], caption: str = "", cited: set[int] = frozenset()) -> str:
+    """A table: its caption, header and rows (the rows at the indexes in `cited` marked as cited)."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join(('<tr class="qf-cited-row">' if i in cited else "<tr>") + "".join(f"<td>{esc(c)}</td>" for c in row)
+                   + "</tr>" for i, row in enumerate(rows))
+    caption = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return f'<table class="qf-table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _with_tables(text: str, spans, piece_html) -> str:
+    """`text` as HTML: each run of table-row lines ("｜a｜b｜", the first one the header) as a table,
+    whose rows the `spans` touch marked as cited; the other lines through `piece_html(piece, spans)`."""
+    out, block = [], []  # block: (start, end, cells) of the table lines being gathered
 
     def flush() -> None:
         if block:
-            head = "".join(f"<th>{esc(c)}</th>" for c in block[0][2])
-            body = "".join(
-                ('<tr class="qf-cited-row">' if any(s < end and e > start for s, e in spans) else "<tr>")
-                + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>" for start, end, cells in block[1:])
-            out.append(f'<table class="qf-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+            cited = {i for i, (start, end, _) in enumerate(block[1:]) if any(s < end and e > start for s, e in spans)}
+            out.append(rows_table_html(block[0][2], [cells for _, _, cells in block[1:]], cited=cited))
             block.clear()
 
-    lines = text.split("\n")
+    lines, offset = text.split("\n"), 0
     for i, line in enumerate(lines):
         start, end = offset, offset + len(line)
         offset = end + 1
@@ -201,9 +207,19 @@ def highlight_with_tables(text: str, spans) -> str:
             continue
         flush()
         piece = text[start:end] + ("\n" if i < len(lines) - 1 else "")
-        out.append(highlight(piece, [(s - start, e - start) for s, e in spans if s < end + 1 and e > start]))
+        out.append(piece_html(piece, [(s - start, e - start) for s, e in spans if s < end + 1 and e > start]))
     flush()
     return "".join(out)
+
+
+def highlight_with_tables(text: str, spans) -> str:
+    """highlight(), with each run of table-row lines shown as a table (rows the quote touches marked)."""
+    return _with_tables(text, spans, highlight)
+
+
+def text_with_tables_html(text: str) -> str:
+    """Escaped text whose runs of table-row lines are shown as tables."""
+    return _with_tables(text, [], lambda piece, _: esc(piece))
 
 
 def badge(status: str) -> str:
@@ -212,52 +228,17 @@ def badge(status: str) -> str:
 
 def table_html(row: CitedRow) -> str:
     """A cited table row as a table: caption, header, the row (marked as the one cited)."""
-    head = "".join(f"<th>{esc(h)}</th>" for h in row.header)
-    cells = "".join(f"<td>{esc(c)}</td>" for c in row.cells)
-    caption = f"<caption>{esc(row.caption)}</caption>" if row.caption else ""
-    return (f'<table class="qf-table">{caption}<thead><tr>{head}</tr></thead>'
-            f'<tbody><tr class="qf-cited-row">{cells}</tr></tbody></table>')
-
-
-def text_with_tables_html(text: str) -> str:
-    """Escaped text whose runs of table-row lines ("｜a｜b｜") are shown as a table (first row: header)."""
-    out, rows = [], []
-
-    def flush() -> None:
-        if rows:
-            head = "".join(f"<th>{esc(c)}</th>" for c in rows[0])
-            body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows[1:])
-            out.append(f'<table class="qf-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
-            rows.clear()
-
-    for line in text.split("\n"):
-        cells = table_cells(line)
-        if cells is not None:
-            rows.append(cells)
-            continue
-        flush()
-        out.append(esc(line) + "\n")
-    flush()
-    return "".join(out).rstrip("\n")
+    return rows_table_html(row.header, [row.cells], row.caption, cited={0})
 
 
 def document_tables_html(doc) -> str:
     """Every table of a parsed document, as tables (the 知识库 tab shows them for the document picked)."""
-    tables: dict[int, list] = {}
-    for unit in doc.table_rows:
-        tables.setdefault(unit.table_row.table, []).append(unit)
+    tables = doc.tables()
     if not tables:
         return '<div class="qf-doc-tables">（该文件没有表格）</div>'
-    parts = ['<div class="qf-doc-tables">']
-    for units in tables.values():
-        first = units[0].table_row
-        caption = table_place(units[0])
-        head = "".join(f"<th>{esc(h)}</th>" for h in first.header)
-        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in u.table_row.cells) + "</tr>" for u in units)
-        parts.append(f'<table class="qf-table"><caption>{esc(caption)}（{len(units)} 行）</caption>'
-                     f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-    parts.append("</div>")
-    return "".join(parts)
+    return '<div class="qf-doc-tables">' + "".join(
+        rows_table_html(rows[0].table_row.header, [u.table_row.cells for u in rows], f"{table_place(rows[0])}（{len(rows)} 行）")
+        for rows in tables) + "</div>"
 
 
 def citation_html(c: Citation, element_id: str, label: str, quoted: bool = True) -> str:
